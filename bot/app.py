@@ -1,0 +1,196 @@
+"""The composition root: config -> database -> services -> cogs.
+
+This is the only module in ``bot/`` that knows discord exists (besides the
+command line that starts it). ``create_bot(config)`` does no I/O; everything
+that touches the outside world happens in ``setup_hook`` and is undone in
+``close``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Config, DiscordConfig
+from bot.db import Database
+from bot.errors import DomainError
+from bot.profiles import ProfileService
+from bot.skills import SkillCatalog
+from bot.state import BotState
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.profiles",)
+
+APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the cogs may call; built once per bot start."""
+
+    database: Database
+    state: BotState
+    skills: SkillCatalog
+    profiles: ProfileService
+
+
+def apply_endpoint_overrides(config: DiscordConfig) -> None:
+    """Point discord.py at a Discord-compatible server instead of discord.com.
+
+    discord.py has no public option for this; it relies on two internals
+    (``Route.BASE`` and ``DiscordWebSocket.DEFAULT_GATEWAY``) that a test covers,
+    so an upgrade that moves them fails loudly instead of silently talking to
+    discord.com.
+    """
+    if config.api_base is not None:
+        discord.http.Route.BASE = config.api_base
+    if config.gateway_url is not None:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
+    """Reply privately, whether or not the interaction was already answered."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def _describe(interaction: discord.Interaction[Any]) -> str:
+    command = interaction.command.qualified_name if interaction.command else None
+    custom_id = interaction.data.get("custom_id") if interaction.data else None
+    return (
+        f"command={command!r} custom_id={custom_id!r} guild={interaction.guild_id} "
+        f"channel={interaction.channel_id} user={interaction.user.id}"
+    )
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    """The one place an error becomes text a member sees.
+
+    Slash commands, buttons and modals all end up here.
+    """
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, DomainError):
+        text = str(error)
+    elif isinstance(error, app_commands.CommandOnCooldown):
+        text = f"Slow down a little: try again in {error.retry_after:.0f} s."
+    elif isinstance(error, app_commands.NoPrivateMessage):
+        text = "This command only works in a server."
+    elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
+        text = "You do not have permission to do that here."
+    else:
+        log.error("unhandled error (%s)", _describe(interaction), exc_info=error)
+        text = APOLOGY
+    try:
+        await send_ephemeral(interaction, text)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply (%s)", _describe(interaction), exc_info=True)
+
+
+class CredcordTree(app_commands.CommandTree["CredcordBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[CredcordBot], error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class CredcordBot(commands.Bot):
+    """credcord's Bot. Build it with ``create_bot``."""
+
+    tree: CredcordTree
+
+    def __init__(self, config: Config, *, clock: Callable[[], datetime]) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=CredcordTree,
+            guild_ready_timeout=config.discord.guild_ready_timeout,
+        )
+        self.config = config
+        self.clock = clock
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are built in setup_hook; the bot has not started")
+        return self._services
+
+    async def login(self, token: str) -> None:
+        apply_endpoint_overrides(self.config.discord)
+        await super().login(token)
+
+    async def setup_hook(self) -> None:
+        database = await Database.open(self.config.database.path)
+        try:
+            applied = await database.migrate()
+        except BaseException:
+            await database.close()
+            raise
+        if applied:
+            log.info("applied migrations: %s", ", ".join(m.name for m in applied))
+        skills = SkillCatalog.bundled()
+        self._services = Services(
+            database=database,
+            state=BotState(database),
+            skills=skills,
+            profiles=ProfileService(database, skills, self.clock),
+        )
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands_if_changed()
+        if self.config.discord.dev_guild_id:
+            guild = discord.Object(self.config.discord.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+
+    def command_set_hash(self) -> str:
+        payload = sorted(
+            (command.to_dict(self.tree) for command in self.tree.get_commands()),
+            key=lambda c: (c.get("type", 1), c["name"]),
+        )
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+    async def sync_commands_if_changed(self) -> None:
+        """Sync global commands when they differ from the last sync.
+
+        Syncing on every start would hit Discord's rate limit on restarts; never
+        syncing would leave members with stale commands after an upgrade.
+        """
+        key = f"commands_hash:{self.application_id}"
+        digest = self.command_set_hash()
+        if await self.services.state.get(key) == digest:
+            return
+        await self.tree.sync()
+        await self.services.state.put(key, digest)
+        log.info("synced %d global commands", len(self.tree.get_commands()))
+
+    async def close(self) -> None:
+        await super().close()
+        services, self._services = self._services, None
+        if services is not None:
+            await services.database.close()
+
+
+def create_bot(config: Config, *, clock: Callable[[], datetime] | None = None) -> CredcordBot:
+    """Build the bot exactly as ``credcord run`` does; no I/O happens here."""
+    return CredcordBot(config, clock=clock or discord.utils.utcnow)

@@ -1,0 +1,89 @@
+"""Configuration: defaults, validation with one clear line, environment overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_example_config_loads_and_documents_every_key() -> None:
+    config = load_config(EXAMPLE, {})
+    assert config.discord.dev_guild_id == 0
+    assert config.database.path == Path("credcord.db")
+    assert config.verification.allow_private_networks is False
+
+
+def test_defaults_without_a_file() -> None:
+    config = load_config(None, {})
+    assert config.discord.token is None
+    assert config.logging.level == "INFO"
+
+
+def test_environment_overrides(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[database]\npath = "from-file.db"\n[discord]\ndev_guild_id = 5\n')
+    config = load_config(
+        path,
+        {
+            "DISCORD_TOKEN": " secret ",
+            "CREDCORD_DB_PATH": "/data/env.db",
+            "CREDCORD_LOG_LEVEL": "debug",
+            "CREDCORD_DEV_GUILD_ID": "42",
+        },
+    )
+    assert config.discord.token == "secret"
+    assert config.database.path == Path("/data/env.db")
+    assert config.logging.level == "DEBUG"
+    assert config.discord.dev_guild_id == 42
+
+
+def test_the_token_never_appears_in_the_repr() -> None:
+    config = load_config(None, {"DISCORD_TOKEN": "MTIz.very-secret"})
+    assert "very-secret" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[discord]\ntoken = "abc"\n', "discord.token must not be in the config file"),
+        ("[discord]\ndev_guild_id = -1\n", "discord.dev_guild_id must be between 0"),
+        ('[discord]\ndev_guild_id = "12"\n', "discord.dev_guild_id must be a whole number"),
+        ('[discord]\napi_base = "ftp://x"\n', "discord.api_base must be a http or https URL"),
+        ('[discord]\ngateway_url = "https://x"\n', "discord.gateway_url must be a ws or wss URL"),
+        ("[discord]\nguild_ready_timeout = 600\n", "discord.guild_ready_timeout must be between"),
+        ('[logging]\nlevel = "LOUD"\n', "logging.level must be one of"),
+        ("[database]\npaht = 'x.db'\n", "database.paht is not a known setting"),
+        ("[nonsense]\nx = 1\n", "[nonsense] is not a known section"),
+        (
+            "[verification]\nallow_private_networks = 'yes'\n",
+            "verification.allow_private_networks must be true",
+        ),
+        ("not toml at all [", "is not valid TOML"),
+    ],
+)
+def test_a_bad_value_stops_with_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, text), {})
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.toml", {})
+
+
+def test_a_bad_environment_value_is_named() -> None:
+    with pytest.raises(ConfigError, match="CREDCORD_DEV_GUILD_ID must be a whole number"):
+        load_config(None, {"CREDCORD_DEV_GUILD_ID": "abc"})
