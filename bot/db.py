@@ -83,7 +83,9 @@ class Database:
             raise DatabaseError(f"cannot open database {path}: {error}") from None
         try:
             for pragma in PRAGMAS:
-                await connection.execute(pragma)
+                # Drain and close each cursor: an unfinished PRAGMA statement would block COMMIT.
+                async with connection.execute(pragma) as cursor:
+                    await cursor.fetchall()
         except sqlite3.Error as error:
             await connection.close()
             raise DatabaseError(f"cannot open database {path}: {error}") from None

@@ -86,6 +86,7 @@ class ProfileModal(Modal, title="Edit your profile"):
         self.options = options
         self.headline: discord.ui.TextInput[ProfileModal] = discord.ui.TextInput(
             label="Headline",
+            custom_id="profile:headline",
             placeholder="Freelance data analyst · SQL, Tableau",
             max_length=MAX_HEADLINE,
             required=False,
@@ -93,6 +94,7 @@ class ProfileModal(Modal, title="Edit your profile"):
         )
         self.bio: discord.ui.TextInput[ProfileModal] = discord.ui.TextInput(
             label="About you",
+            custom_id="profile:bio",
             style=discord.TextStyle.paragraph,
             max_length=MAX_BIO,
             required=False,
@@ -100,6 +102,7 @@ class ProfileModal(Modal, title="Edit your profile"):
         )
         self.skills: discord.ui.TextInput[ProfileModal] = discord.ui.TextInput(
             label="Skills (comma separated)",
+            custom_id="profile:skills",
             style=discord.TextStyle.paragraph,
             placeholder="Python, PostgreSQL, Figma",
             max_length=2000,
@@ -108,12 +111,14 @@ class ProfileModal(Modal, title="Edit your profile"):
         )
         self.portfolio: discord.ui.TextInput[ProfileModal] = discord.ui.TextInput(
             label="Portfolio URL (https)",
+            custom_id="profile:portfolio",
             max_length=MAX_URL,
             required=False,
             default=current.portfolio_url if current else None,
         )
         self.languages: discord.ui.TextInput[ProfileModal] = discord.ui.TextInput(
             label="Languages you work in (comma separated)",
+            custom_id="profile:languages",
             max_length=300,
             required=False,
             default=", ".join(current.languages) if current else None,

@@ -13,11 +13,11 @@ from bot.errors import InvalidInput
 from tests.integration.conftest import BotFactory, World, refusals, restart
 
 FULL_FORM = {
-    "Headline": "Freelance data analyst",
-    "About you": "I turn messy spreadsheets into dashboards.",
-    "Skills (comma separated)": "js, Postgres, gcp, Underwater Basket Weaving",
-    "Portfolio URL (https)": "https://alice.example/work",
-    "Languages you work in (comma separated)": "English, German",
+    "profile:headline": "Freelance data analyst",
+    "profile:bio": "I turn messy spreadsheets into dashboards.",
+    "profile:skills": "js, Postgres, gcp, Underwater Basket Weaving",
+    "profile:portfolio": "https://alice.example/work",
+    "profile:languages": "English, German",
 }
 
 
@@ -90,16 +90,16 @@ async def test_bad_options_are_refused_before_the_form_opens(
 @pytest.mark.parametrize(
     ("form_change", "message"),
     [
-        ({"Portfolio URL (https)": "http://alice.example"}, "portfolio: must be an https:// URL"),
-        ({"Portfolio URL (https)": "https://alice:hunter2@alice.example"}, "must not contain a user name"),
-        ({"Skills (comma separated)": ", ".join(f"skill{i}" for i in range(51))}, "the limit is 50"),
+        ({"profile:portfolio": "http://alice.example"}, "portfolio: must be an https:// URL"),
+        ({"profile:portfolio": "https://alice:hunter2@alice.example"}, "must not contain a user name"),
+        ({"profile:skills": ", ".join(f"skill{i}" for i in range(51))}, "the limit is 50"),
     ],
 )
 async def test_bad_form_values_are_refused_and_nothing_changes(
     world: World, form_change: dict[str, str], message: str
 ) -> None:
     await _edit(world)
-    result = await _edit(world, form={**FULL_FORM, "Headline": "Changed", **form_change})
+    result = await _edit(world, form={**FULL_FORM, "profile:headline": "Changed", **form_change})
 
     assert result.ephemeral
     assert message in result.response.content
@@ -112,8 +112,8 @@ async def test_member_text_never_pings_and_never_becomes_a_link(world: World) ->
     role = world.guild.create_role("Mods")
     evil = {
         **FULL_FORM,
-        "Headline": f"@everyone <@&{role.id}> <@{world.bob.id}>",
-        "About you": "[free money](https://evil.example) @here",
+        "profile:headline": f"@everyone <@&{role.id}> <@{world.bob.id}>",
+        "profile:bio": "[free money](https://evil.example) @here",
     }
     await _edit(world, form=evil)
     shown = await world.bob.slash(world.general, "profile show", member=world.alice)
