@@ -16,7 +16,7 @@ from bot.config import Config
 from bot.errors import DomainError
 from tests.support.discord_schema import assert_bodies_valid
 
-BotFactory = Callable[[], CredcordBot]
+BotFactory = Callable[..., CredcordBot]
 
 
 @pytest_asyncio.fixture
@@ -27,8 +27,8 @@ async def bots(config: Config) -> AsyncIterator[BotFactory]:
     """
     made: list[CredcordBot] = []
 
-    def make() -> CredcordBot:
-        bot = create_bot(config)
+    def make(override: Config | None = None) -> CredcordBot:
+        bot = create_bot(override or config)
         made.append(bot)
         return bot
 
@@ -66,10 +66,10 @@ def world(simcord_env: simcord.Env) -> Iterator[World]:
     assert_bodies_valid(simcord_env.http_requests)
 
 
-async def restart(env: simcord.Env, bots: BotFactory) -> None:
+async def restart(env: simcord.Env, bots: BotFactory, config: Config | None = None) -> None:
     """Stop the bot as a process exit would, and start a fresh one on the same database."""
     old = env.bot
-    await env.restart_bot(bots())
+    await env.restart_bot(bots(config))
     assert isinstance(old, CredcordBot)
     await old.close()
 
