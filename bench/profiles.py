@@ -1,7 +1,7 @@
 """Profile benchmark: a 100,000-member database, driven in process through SimCord.
 
 Prints time to ready (migrations + extension load), p50/p99 latency of
-/profile show and /profile edit (slash command + form submit), and peak RSS.
+/profile show and /profile edit (opening the form and submitting it, measured apart), and peak RSS.
 Targets: ready <= 1.5 s, p99 <= 10 ms, RSS <= 150 MB.
 
     .venv/bin/python bench/profiles.py [--members 100000] [--iterations 500]
@@ -90,25 +90,36 @@ async def main(members: int, iterations: int) -> None:
             await member.submit_modal(shown, form)
 
             show: list[float] = []
-            edit: list[float] = []
+            open_form: list[float] = []
+            submit: list[float] = []
             for _ in range(iterations):
                 t0 = time.perf_counter()
                 await other.slash(channel, "profile show", member=member)
                 show.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
                 shown = await member.slash(channel, "profile edit", hours=random.randint(1, 40))
+                open_form.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
                 await member.submit_modal(shown, form)
-                edit.append(time.perf_counter() - t0)
+                submit.append(time.perf_counter() - t0)
         finally:
             await env.shutdown()
             await bot.close()
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"time to ready (migrations + extensions, in process): {ready * 1000:.0f} ms (target <= 1500 ms)")
-    for name, samples in (("/profile show", show), ("/profile edit (command + form)", edit)):
+    # Opening the form and submitting it are two separate interactions, each with its own deadline.
+    results = (
+        ("/profile show", show),
+        ("/profile edit: open the form", open_form),
+        ("/profile edit: submit the form (validate + one durable write)", submit),
+    )
+    for name, samples in results:
+        p50, p99 = percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000
+        mean = statistics.fmean(samples) * 1000
         print(
-            f"{name}: p50 {percentile(samples, 0.5) * 1000:.2f} ms, p99 {percentile(samples, 0.99) * 1000:.2f} ms,"
-            f" mean {statistics.fmean(samples) * 1000:.2f} ms over {len(samples)} (target p99 <= 10 ms)"
+            f"{name}: p50 {p50:.2f} ms, p99 {p99:.2f} ms, mean {mean:.2f} ms"
+            f" over {len(samples)} (target p99 <= 10 ms)"
         )
     print(f"peak RSS: {rss_mb:.0f} MB (target <= 150 MB)")
 

@@ -227,8 +227,9 @@ class ProfileCog(
             open_to_work=open_to_work,
             emails=email_list,
         )
-        options = await self.service.check_options(interaction.guild_id, interaction.user.id, requested)
-        current = await self.service.get(interaction.guild_id, interaction.user.id)
+        options, current = await self.service.prepare_edit(
+            interaction.guild_id, interaction.user.id, requested
+        )
         await interaction.response.send_modal(ProfileModal(self.service, options, current, self.bot.clock))
 
     @edit.autocomplete("timezone")

@@ -25,9 +25,15 @@ class ProfileService:
         async with self._db.snapshot() as conn:
             return await store.load(conn, guild_id, user_id, self._catalog)
 
-    async def check_options(self, guild_id: int, user_id: int, options: ProfileOptions) -> ProfileOptions:
-        """Validate slash options before the form opens, so typing is never wasted."""
-        return validate_options(options, await self.get(guild_id, user_id))
+    async def prepare_edit(
+        self, guild_id: int, user_id: int, options: ProfileOptions
+    ) -> tuple[ProfileOptions, Profile | None]:
+        """Validate slash options before the form opens, so typing is never wasted.
+
+        Returns the checked options and the stored profile to prefill the form.
+        """
+        current = await self.get(guild_id, user_id)
+        return validate_options(options, current), current
 
     async def save(self, guild_id: int, user_id: int, text: ProfileText, options: ProfileOptions) -> Profile:
         """Validate everything, then write it in one transaction (all or nothing)."""

@@ -37,7 +37,7 @@ async def test_api_base_and_gateway_url_point_discord_py_elsewhere(
         finally:
             await bot.close()
         assert server.requests == ["/api/v10/users/@me"]
-        assert discord.http.Route.BASE == f"{server.base_url}/api/v10"
+        assert f"{server.base_url}/api/v10" == discord.http.Route.BASE
     assert str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY) == "ws://127.0.0.1:1/gw"
 
 
