@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.config import DEFAULT_CONFIG_PATH, TOKEN_ENV, Config, configure_logging, load_config
 from bot.db import Database, backup
 from bot.errors import CredcordError
+from bot.verification.cli import add_verify_command
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -146,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="sync the global slash commands with Discord and exit")
     sync.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sync.set_defaults(handler=cmd_sync)
+
+    add_verify_command(commands)
     return parser
 
 
