@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -23,16 +23,19 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.config import Config, DiscordConfig
+from bot.config import Config, DiscordConfig, VerificationConfig
 from bot.db import Database
 from bot.errors import DomainError
+from bot.lookups import LookupService
 from bot.profiles import ProfileService
 from bot.skills import SkillCatalog
 from bot.state import BotState
+from bot.verification.fetcher import Fetcher, FetchLimits, FetchPolicy
+from bot.verification.verifier import Verifier
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.profiles",)
+EXTENSIONS = ("cogs.profiles", "cogs.verify")
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 
@@ -45,6 +48,29 @@ class Services:
     state: BotState
     skills: SkillCatalog
     profiles: ProfileService
+    fetcher: Fetcher
+    lookups: LookupService
+
+    async def aclose(self) -> None:
+        await self.fetcher.aclose()
+        await self.database.close()
+
+
+def build_fetcher(config: VerificationConfig) -> Fetcher:
+    """The process's one outbound HTTP client, with the SSRF policy from the config."""
+    if config.allow_private_networks:
+        log.warning(
+            "verification.allow_private_networks is ON: members can make the bot fetch from private and "
+            "loopback addresses. Use this only for local testing and sandboxes."
+        )
+    limits = FetchLimits(
+        connect_timeout=config.connect_timeout,
+        total_timeout=config.total_timeout,
+        max_concurrency=config.max_concurrency,
+        max_per_host=config.max_per_host,
+        cache_ttl=config.cache_ttl_seconds,
+    )
+    return Fetcher(policy=FetchPolicy(allow_private_networks=config.allow_private_networks), limits=limits)
 
 
 def apply_endpoint_overrides(config: DiscordConfig) -> None:
@@ -149,11 +175,21 @@ class CredcordBot(commands.Bot):
         if applied:
             log.info("applied migrations: %s", ", ".join(m.name for m in applied))
         skills = SkillCatalog.bundled()
+        profiles = ProfileService(database, skills, self.clock)
+        fetcher = build_fetcher(self.config.verification)
         self._services = Services(
             database=database,
             state=BotState(database),
             skills=skills,
-            profiles=ProfileService(database, skills, self.clock),
+            profiles=profiles,
+            fetcher=fetcher,
+            lookups=LookupService(
+                Verifier(fetcher, clock=self.clock),
+                profiles,
+                cooldown=timedelta(seconds=self.config.verification.cooldown_seconds),
+                max_in_flight=self.config.verification.max_in_flight,
+                clock=self.clock,
+            ),
         )
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -188,7 +224,7 @@ class CredcordBot(commands.Bot):
         await super().close()
         services, self._services = self._services, None
         if services is not None:
-            await services.database.close()
+            await services.aclose()
 
 
 def create_bot(config: Config, *, clock: Callable[[], datetime] | None = None) -> CredcordBot:

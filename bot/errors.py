@@ -12,7 +12,8 @@ into a short ephemeral reply, so every message a member can see is written here.
           ├── InvalidInput      a field failed validation (names the field)
           ├── NotFound          the thing asked about does not exist
           ├── NotAllowed        the caller may not do this
-          └── Conflict          the request clashes with existing state
+          ├── Conflict          the request clashes with existing state
+          └── RateLimited       too soon or too busy: try again later
 """
 
 from __future__ import annotations
@@ -59,3 +60,7 @@ class NotAllowed(DomainError):
 
 class Conflict(DomainError):
     """The request clashes with existing state."""
+
+
+class RateLimited(DomainError):
+    """Too soon after the last request, or too many running at once."""
