@@ -28,6 +28,7 @@ from bot.verification.netpolicy import HostKind, classify_host, is_public_addres
 # Small steps keep inflation memory near the cap itself, whatever the compression ratio.
 _INFLATE_STEP = 64 * 1024
 _KEEPALIVE_SECONDS = 30.0
+_IDLE_CONNECTIONS_PER_SLOT = 4
 
 
 class CappedBody:
@@ -203,8 +204,10 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     def __init__(self, backend: GuardedBackend, limits: FetchLimits) -> None:
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(),
-            max_connections=limits.max_concurrency,
-            max_keepalive_connections=limits.max_concurrency,
+            # The fetcher's semaphores cap requests in flight; the pool may keep more connections idle so
+            # that a batch spanning many issuers reuses them instead of reconnecting for every request.
+            max_connections=limits.max_concurrency * _IDLE_CONNECTIONS_PER_SLOT,
+            max_keepalive_connections=limits.max_concurrency * _IDLE_CONNECTIONS_PER_SLOT,
             keepalive_expiry=_KEEPALIVE_SECONDS,
             network_backend=backend,
         )
