@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-CONFIG ?= config.toml
+# Leave CONFIG empty to use ./config.toml when it exists, or built-in defaults.
+CONFIG ?=
 
 .PHONY: run test lint typecheck sandbox clean
 
@@ -19,7 +20,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(BIN)/credcord run --config $(CONFIG)
+	$(BIN)/credcord run $(if $(CONFIG),--config $(CONFIG))
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check bot cogs tests bench
