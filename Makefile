@@ -15,12 +15,21 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# The tests start the sandbox too, so the test set-up includes its extra.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,sandbox]'
+	touch $@ $(VENV)/.installed-run $(VENV)/.installed-sandbox
+
+$(VENV)/.installed-sandbox: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[sandbox]'
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
 	$(BIN)/credcord run $(if $(CONFIG),--config $(CONFIG))
+
+# The real bot in a simulated Discord, in your browser; ARGS=--reset starts afresh.
+sandbox: $(VENV)/.installed-sandbox
+	$(BIN)/credcord sandbox $(if $(CONFIG),--config $(CONFIG)) $(ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check bot cogs tests bench

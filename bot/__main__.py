@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.config import DEFAULT_CONFIG_PATH, TOKEN_ENV, Config, configure_logging, load_config
 from bot.db import Database, backup
 from bot.errors import CredcordError
+from bot.sandbox.settings import DEFAULT_DATA_DIR
 from bot.verification.cli import add_verify_command
 
 
@@ -89,6 +90,23 @@ async def _sync(config: Config, token: str) -> int:
     return 0
 
 
+async def _sandbox(config: Config, data_dir: Path, port: int, reset: bool) -> None:
+    from bot.sandbox.world import open_sandbox
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with open_sandbox(config, data_dir, port=port, reset=reset) as sandbox:
+        print(sandbox.banner(), flush=True)
+        # Runs until Ctrl-C, or until "End preview session" is pressed in the browser.
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(sandbox.preview.wait_closed())]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for wait in waits:
+            wait.cancel()
+        print("stopping the sandbox", file=sys.stderr, flush=True)
+
+
 def _login_errors() -> tuple[type[BaseException], ...]:
     import discord
 
@@ -106,6 +124,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         asyncio.run(_run_bot(config, token))
     except _login_errors() as error:
         return _fail(f"Discord refused to log in ({type(error).__name__}): check {TOKEN_ENV}")
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    config = _config(args)
+    configure_logging(config.logging)
+    try:
+        asyncio.run(_sandbox(config, args.data, args.port, args.reset))
+    except ModuleNotFoundError as error:
+        if error.name != "simcord":
+            raise
+        return _fail("the sandbox needs SimCord: run `make sandbox`, or pip install -e '.[sandbox]'")
     return 0
 
 
@@ -147,6 +177,26 @@ def build_parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="sync the global slash commands with Discord and exit")
     sync.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sync.set_defaults(handler=cmd_sync)
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try the real bot offline in a browser: a simulated Discord with a demo badge issuer",
+        description="Start the real bot in a simulated Discord server (SimCord) with seeded members and a "
+        "local demo badge issuer, and print the address of a browser view to use it as a newcomer. "
+        "Everything listens on 127.0.0.1 only. Ctrl-C stops it.",
+    )
+    sandbox.add_argument(
+        "--port", type=int, default=0, help="port of the browser view on 127.0.0.1 (default: any free port)"
+    )
+    sandbox.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help=f"directory of the sandbox's database, kept between runs (default: {DEFAULT_DATA_DIR})",
+    )
+    sandbox.add_argument("--reset", action="store_true", help="delete the sandbox's database first")
+    sandbox.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    sandbox.set_defaults(handler=cmd_sandbox)
 
     add_verify_command(commands)
     return parser

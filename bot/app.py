@@ -23,6 +23,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from bot.badges import BadgeService, Reverifier, ShowcaseAdmin
 from bot.config import Config, DiscordConfig, VerificationConfig
 from bot.db import Database
 from bot.errors import DomainError
@@ -35,7 +36,7 @@ from bot.verification.verifier import Verifier
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.profiles", "cogs.verify")
+EXTENSIONS = ("cogs.profiles", "cogs.verify", "cogs.badges", "cogs.showcase_admin")
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 
@@ -50,6 +51,9 @@ class Services:
     profiles: ProfileService
     fetcher: Fetcher
     lookups: LookupService
+    badges: BadgeService
+    showcase: ShowcaseAdmin
+    reverifier: Reverifier
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
@@ -70,7 +74,10 @@ def build_fetcher(config: VerificationConfig) -> Fetcher:
         max_per_host=config.max_per_host,
         cache_ttl=config.cache_ttl_seconds,
     )
-    return Fetcher(policy=FetchPolicy(allow_private_networks=config.allow_private_networks), limits=limits)
+    policy = FetchPolicy(
+        allow_private_networks=config.allow_private_networks, allowed_hosts=config.allowed_hosts
+    )
+    return Fetcher(policy=policy, limits=limits)
 
 
 def apply_endpoint_overrides(config: DiscordConfig) -> None:
@@ -177,18 +184,34 @@ class CredcordBot(commands.Bot):
         skills = SkillCatalog.bundled()
         profiles = ProfileService(database, skills, self.clock)
         fetcher = build_fetcher(self.config.verification)
+        verifier = Verifier(fetcher, clock=self.clock)
+        lookups = LookupService(
+            verifier,
+            profiles,
+            cooldown=timedelta(seconds=self.config.verification.cooldown_seconds),
+            max_in_flight=self.config.verification.max_in_flight,
+            clock=self.clock,
+        )
+        showcase = self.config.showcase
         self._services = Services(
             database=database,
             state=BotState(database),
             skills=skills,
             profiles=profiles,
             fetcher=fetcher,
-            lookups=LookupService(
-                Verifier(fetcher, clock=self.clock),
-                profiles,
-                cooldown=timedelta(seconds=self.config.verification.cooldown_seconds),
-                max_in_flight=self.config.verification.max_in_flight,
+            lookups=lookups,
+            badges=BadgeService(database, lookups, skills, clock=self.clock, grace_days=showcase.grace_days),
+            showcase=ShowcaseAdmin(database, skills, clock=self.clock),
+            # The Reverifier's own concurrency defaults stay below the fetcher's limits, leaving room
+            # for members' lookups while a round runs.
+            reverifier=Reverifier(
+                database,
+                verifier,
+                skills,
                 clock=self.clock,
+                reverify_hours=showcase.reverify_hours,
+                grace_days=showcase.grace_days,
+                batch_size=showcase.batch_size,
             ),
         )
         for extension in EXTENSIONS:

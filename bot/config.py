@@ -55,6 +55,19 @@ class VerificationConfig:
     cache_ttl_seconds: float = 300.0
     cooldown_seconds: float = 30.0
     max_in_flight: int = 8
+    # Exact host:port entries the fetcher may reach although they are private (the sandbox's demo
+    # issuer). Deliberately not a config-file key: a file is copied between machines and edited by
+    # hand, and one stray entry would quietly open an internal service to member-supplied URLs. Only
+    # `credcord sandbox` sets it, with dataclasses.replace, for the issuer it started itself.
+    allowed_hosts: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ShowcaseConfig:
+    reverify_hours: float = 24.0
+    grace_days: float = 7.0
+    batch_size: int = 100
+    recheck_minutes: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +76,7 @@ class Config:
     database: DatabaseConfig = DatabaseConfig()
     logging: LoggingConfig = LoggingConfig()
     verification: VerificationConfig = VerificationConfig()
+    showcase: ShowcaseConfig = ShowcaseConfig()
     source: Path | None = None
 
 
@@ -163,7 +177,7 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{source} is not valid TOML: {error}") from None
 
-    unknown_tables = sorted(set(raw) - {"discord", "database", "logging", "verification"})
+    unknown_tables = sorted(set(raw) - {"discord", "database", "logging", "verification", "showcase"})
     if unknown_tables:
         raise ConfigError(f"[{unknown_tables[0]}] is not a known section (see config.example.toml)")
 
@@ -209,11 +223,21 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
     )
     verification.finish()
 
+    showcase = _Section("showcase", raw.get("showcase", {}))
+    showcase_config = ShowcaseConfig(
+        reverify_hours=showcase.number("reverify_hours", 24.0, low=0.1, high=24.0 * 365),
+        grace_days=showcase.number("grace_days", 7.0, low=0.0, high=365.0),
+        batch_size=showcase.integer("batch_size", 100, low=1, high=10_000),
+        recheck_minutes=showcase.number("recheck_minutes", 10.0, low=0.1, high=24.0 * 60),
+    )
+    showcase.finish()
+
     return Config(
         discord=discord_config,
         database=DatabaseConfig(path=Path(db_path)),
         logging=LoggingConfig(level=level),
         verification=verification_config,
+        showcase=showcase_config,
         source=source,
     )
 

@@ -16,6 +16,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CredcordBot
+from bot.badges import BadgeService
+from bot.badges.model import skill_key
 from bot.profiles import Profile, ProfileOptions, ProfileService, ProfileText
 from bot.profiles.model import (
     MAX_BIO,
@@ -24,7 +26,10 @@ from bot.profiles.model import (
     split_list,
     timezones,
 )
+from bot.skills import SkillMatch
 from bot.text import EMBED_DESCRIPTION, EMBED_TITLE, escape, join_clipped, safe
+from cogs._roles import take_back_roles
+from cogs._showcase import delete_post
 from cogs._ui import Modal, OwnedView, add_field
 
 Interaction = discord.Interaction[CredcordBot]
@@ -38,7 +43,10 @@ def _display_url(url: str) -> str:
     return quote(url, safe=":/?#@!$&'+,;=%~-._")
 
 
-def profile_embed(profile: Profile, name: str, *, owner_view: bool, now: datetime) -> discord.Embed:
+def profile_embed(
+    profile: Profile, name: str, *, owner_view: bool, now: datetime, verified: frozenset[str] = frozenset()
+) -> discord.Embed:
+    """The profile card; ``verified`` skills (from verified badges) get a ✓."""
     description = ""
     if profile.headline:
         description = f"**{safe(profile.headline, 200)}**"
@@ -49,8 +57,23 @@ def profile_embed(profile: Profile, name: str, *, owner_view: bool, now: datetim
         description=description[:EMBED_DESCRIPTION] or None,
         colour=PROFILE_COLOUR,
     )
-    skills = [escape(s.name) if s.known else f"{escape(s.name)} (unrecognised)" for s in profile.skills]
+    checked = {skill_key(name) for name in verified}
+
+    def shown(skill: SkillMatch) -> str:
+        if skill_key(skill.name) in checked:
+            return f"{escape(skill.name)} ✓"
+        return escape(skill.name) if skill.known else f"{escape(skill.name)} (unrecognised)"
+
+    skills = [shown(s) for s in profile.skills]
     add_field(embed, "Skills", join_clipped(skills, 1024), inline=False)
+    declared = {skill_key(s.name) for s in profile.skills}
+    extra = sorted((name for name in verified if skill_key(name) not in declared), key=str.casefold)
+    add_field(
+        embed,
+        "Verified skills (from badges)",
+        join_clipped([f"{escape(n)} ✓" for n in extra], 1024),
+        inline=False,
+    )
     if profile.timezone:
         offset = now.astimezone(ZoneInfo(profile.timezone)).strftime("UTC%z")
         add_field(embed, "Time zone", f"{escape(profile.timezone)} ({offset[:-2]}:{offset[-2:]})")
@@ -149,16 +172,30 @@ class ProfileModal(Modal, title="Edit your profile"):
 
 
 class ConfirmDelete(OwnedView):
-    def __init__(self, service: ProfileService, owner_id: int, guild_id: int) -> None:
+    def __init__(
+        self, bot: CredcordBot, service: ProfileService, badges: BadgeService, owner_id: int, guild_id: int
+    ) -> None:
         super().__init__(owner_id, timeout=60)
+        self.bot = bot
         self.service = service
+        self.badges = badges
         self.guild_id = guild_id
         self.message: discord.InteractionMessage | None = None
 
     @discord.ui.button(label="Delete everything", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: Interaction, button: discord.ui.Button[ConfirmDelete]) -> None:
         self.stop()
+        # Showcase records go first: they hang off the member the profile deletion removes.
+        cleanup = await self.badges.forget_member(self.guild_id, self.owner_id)
         deleted = await self.service.delete(self.guild_id, self.owner_id)
+        deleted = deleted or bool(cleanup.showcase_posts or cleanup.remove_roles)
+        for post in cleanup.showcase_posts:
+            await delete_post(self.bot, post)
+        guild = self.bot.get_guild(self.guild_id)
+        if guild is not None and cleanup.remove_roles:
+            await take_back_roles(
+                guild, self.owner_id, cleanup.remove_roles, reason="credcord: profile deleted"
+            )
         text = (
             "Deleted: nothing about you is stored in this server any more."
             if deleted
@@ -182,9 +219,10 @@ class ConfirmDelete(OwnedView):
 class ProfileCog(
     commands.GroupCog, group_name="profile", group_description="Your freelance profile in this server"
 ):
-    def __init__(self, bot: CredcordBot, service: ProfileService) -> None:
+    def __init__(self, bot: CredcordBot, service: ProfileService, badges: BadgeService) -> None:
         self.bot = bot
         self.service = service
+        self.badges = badges
         self.view_menu = app_commands.ContextMenu(name="View profile", callback=self.view_profile_menu)
         self.view_menu.guild_only = True
 
@@ -256,7 +294,10 @@ class ProfileCog(
             await interaction.response.send_message(text, ephemeral=True)
             return
         shown = profile if own else profile.public()
-        embed = profile_embed(shown, member.display_name, owner_view=own, now=self.bot.clock())
+        verified = await self.badges.verified_skills(interaction.guild_id, member.id)
+        embed = profile_embed(
+            shown, member.display_name, owner_view=own, now=self.bot.clock(), verified=verified
+        )
         embed.set_thumbnail(url=member.display_avatar.url)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -274,6 +315,7 @@ class ProfileCog(
         """Download everything credcord stores about you in this server, as JSON."""
         assert interaction.guild_id is not None
         data = await self.service.export(interaction.guild_id, interaction.user.id)
+        data["showcase"] = await self.badges.export(interaction.guild_id, interaction.user.id)
         payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
         file = discord.File(io.BytesIO(payload), filename=f"credcord-export-{interaction.guild_id}.json")
         await interaction.response.send_message(
@@ -284,7 +326,7 @@ class ProfileCog(
     async def delete(self, interaction: Interaction) -> None:
         """Delete everything credcord stores about you in this server (asks first)."""
         assert interaction.guild_id is not None
-        view = ConfirmDelete(self.service, interaction.user.id, interaction.guild_id)
+        view = ConfirmDelete(self.bot, self.service, self.badges, interaction.user.id, interaction.guild_id)
         await interaction.response.send_message(
             "Delete your profile and everything else credcord stores about you in this server?"
             " This cannot be undone.",
@@ -295,4 +337,4 @@ class ProfileCog(
 
 
 async def setup(bot: CredcordBot) -> None:
-    await bot.add_cog(ProfileCog(bot, bot.services.profiles))
+    await bot.add_cog(ProfileCog(bot, bot.services.profiles, bot.services.badges))

@@ -16,6 +16,12 @@ Interaction = discord.Interaction[CredcordBot]
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = {"image/png": ".png", "image/svg+xml": ".svg"}
 MAX_URL = 2000
+# Help text of the options every command taking a badge shares (/verify, /badge add).
+SOURCE_OPTIONS = {
+    "url": "Link to the badge (an Open Badges assertion or a badge page)",
+    "image": "A baked badge image (PNG or SVG, up to 5 MiB)",
+    "email": "Email the badge was issued to (default: the emails saved in your profile)",
+}
 
 
 def badge_source(url: str | None, image: discord.Attachment | None) -> str | discord.Attachment:
@@ -42,11 +48,7 @@ class VerifyCog(commands.Cog):
         self.lookups = lookups
 
     @app_commands.command(name="verify")
-    @app_commands.describe(
-        url="Link to the badge (an Open Badges assertion or a badge page)",
-        image="A baked badge image (PNG or SVG, up to 5 MiB)",
-        email="Email the badge was issued to (default: the emails saved in your profile)",
-    )
+    @app_commands.describe(**SOURCE_OPTIONS)
     async def verify(
         self,
         interaction: Interaction,

@@ -15,6 +15,7 @@ from bot.app import CredcordBot, create_bot
 from bot.config import Config
 from bot.errors import DomainError
 from tests.support.discord_schema import assert_bodies_valid
+from tests.support.issuer import IssuerWorld, issuer_world
 
 BotFactory = Callable[..., CredcordBot]
 
@@ -40,6 +41,13 @@ async def bots(config: Config) -> AsyncIterator[BotFactory]:
 @pytest.fixture
 def simcord_bot(bots: BotFactory) -> CredcordBot:
     return bots()
+
+
+@pytest_asyncio.fixture
+async def issuer() -> AsyncIterator[IssuerWorld]:
+    """An Open Badges issuer on two real origins on 127.0.0.1."""
+    async with issuer_world() as world:
+        yield world
 
 
 @dataclass

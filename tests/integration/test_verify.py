@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
-import pytest_asyncio
 
 from bot.config import Config, load_config
 from bot.errors import InvalidInput, RateLimited
 from tests.integration.conftest import BotFactory, World, refusals, restart
-from tests.support.issuer import EMAIL, IssuerWorld, issuer_world, itxt, png
+from tests.support.issuer import EMAIL, IssuerWorld, itxt, png
 
 LONG = "Ünïcödé @everyone [x](https://evil.example) " * 300
 
@@ -26,12 +24,6 @@ def config(db_path: Path, tmp_path: Path) -> Config:
         "[verification]\nallow_private_networks = true\ntotal_timeout = 3.0\ncooldown_seconds = 30\n"
     )
     return load_config(path, {"CREDCORD_DB_PATH": str(db_path)})
-
-
-@pytest_asyncio.fixture
-async def issuer() -> AsyncIterator[IssuerWorld]:
-    async with issuer_world() as world:
-        yield world
 
 
 def _verdict(result: Any) -> discord.Embed:

@@ -4,7 +4,8 @@
 and revocation list; ``other`` is a second origin for cross-origin scope cases. ``mock_world()`` is the
 same issuer on two in-memory origins behind ``httpx.MockTransport``, for tests of logic only (property
 tests). Documents are plain dicts built from valid defaults; pass ``field=REMOVE`` to drop a property or
-``field=value`` to change it::
+``field=value`` to change it. Keys and signatures, recipients, documents and baked PNGs come from
+``bot.sandbox.credentials``, which the sandbox's demo issuer publishes with too::
 
     async with issuer_world() as world:
         url = world.host(world.assertion(recipient=identity(EMAIL, algorithm="md5")))
@@ -13,12 +14,9 @@ tests). Documents are plain dicts built from valid defaults; pass ``field=REMOVE
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 import hmac
 import json
-import struct
 import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -27,14 +25,18 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 import httpx
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bot.sandbox import credentials
+from bot.sandbox.credentials import b64url, signing_input
+from bot.sandbox.credentials import itxt as itxt
+from bot.sandbox.credentials import png as png
+from bot.sandbox.credentials import png_chunk as png_chunk
+from bot.sandbox.credentials import public_pem as public_pem
 from bot.verification.fetcher import Fetcher, FetchLimits, FetchPolicy
 from bot.verification.verifier import Verifier
 from tests.support.http_server import Body, LocalServer, Response
 
-CONTEXT: Final = "https://w3id.org/openbadges/v2"
 EMAIL: Final = "alice@example.org"
 SALT: Final = "deadsea"
 NOW: Final = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -69,37 +71,18 @@ def rsa_key(name: str = "issuer") -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def public_pem(key: rsa.RSAPrivateKey) -> str:
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _segments(header: Mapping[str, Any], payload: Mapping[str, Any] | bytes) -> str:
-    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return f"{b64url(json.dumps(header).encode())}.{b64url(body)}"
-
-
 def sign_rs256(payload: Mapping[str, Any] | bytes, key: rsa.RSAPrivateKey | None = None) -> str:
-    signing_input = _segments({"alg": "RS256"}, payload)
-    signature = (key or rsa_key()).sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
-    return f"{signing_input}.{b64url(signature)}"
+    return credentials.sign_rs256(payload, key or rsa_key())
 
 
 def sign_hs256(payload: Mapping[str, Any], secret: bytes) -> str:
-    signing_input = _segments({"alg": "HS256", "typ": "JWT"}, payload)
-    signature = hmac.new(secret, signing_input.encode(), "sha256").digest()
-    return f"{signing_input}.{b64url(signature)}"
+    unsigned = signing_input({"alg": "HS256", "typ": "JWT"}, payload)
+    signature = hmac.new(secret, unsigned.encode(), "sha256").digest()
+    return f"{unsigned}.{b64url(signature)}"
 
 
 def unsigned(payload: Mapping[str, Any]) -> str:
-    return _segments({"alg": "none"}, payload) + "."
+    return signing_input({"alg": "none"}, payload) + "."
 
 
 def tampered(token: str, payload: Mapping[str, Any]) -> str:
@@ -111,47 +94,12 @@ def tampered(token: str, payload: Mapping[str, Any]) -> str:
 # Recipients
 
 
-def identity(
-    email: str = EMAIL,
-    *,
-    hashed: bool = True,
-    algorithm: str = "sha256",
-    salt: str | None = SALT,
-    upper: bool = False,
-    kind: str = "email",
-) -> dict[str, Any]:
-    """An IdentityObject for ``email`` as an issuer would publish it."""
-    if not hashed:
-        return {"type": kind, "hashed": False, "identity": email}
-    digest = hashlib.new(algorithm, (email + (salt or "")).encode(), usedforsecurity=False).hexdigest()
-    result: dict[str, Any] = {
-        "type": kind,
-        "hashed": True,
-        "identity": f"{algorithm}${digest.upper() if upper else digest}",
-    }
-    if salt is not None:
-        result["salt"] = salt
-    return result
+def identity(email: str = EMAIL, *, salt: str | None = SALT, **options: Any) -> dict[str, Any]:
+    """An IdentityObject for ``email``, as ``credentials.identity`` builds it, with the test issuer's salt."""
+    return credentials.identity(email, salt=salt, **options)
 
 
 # Baked images
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png(*extra_chunks: bytes) -> bytes:
-    """A valid 1×1 grey PNG with ``extra_chunks`` placed before the image data."""
-    header = png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
-    pixels = png_chunk(b"IDAT", zlib.compress(b"\x00\x80"))
-    return b"\x89PNG\r\n\x1a\n" + header + b"".join(extra_chunks) + pixels + png_chunk(b"IEND", b"")
-
-
-def itxt(text: str | bytes, *, compressed: bool = False, keyword: bytes = b"openbadges") -> bytes:
-    data = text if isinstance(text, bytes) else text.encode()
-    flag = b"\x01\x00" if compressed else b"\x00\x00"
-    return png_chunk(b"iTXt", keyword + b"\x00" + flag + b"\x00\x00" + data)
 
 
 def text_chunk(text: str, *, keyword: bytes = b"openbadges") -> bytes:
@@ -261,56 +209,39 @@ class IssuerWorld:
 
     def profile(self, **changes: Any) -> dict[str, Any]:
         return changed(
-            {
-                "@context": CONTEXT,
-                "type": "Issuer",
-                "id": self.issuer_url,
-                "name": "Example University",
-                "url": "https://example.org",
-                "email": "badges@example.org",
-                "publicKey": self.key_url,
-                "revocationList": self.revocations_url,
-            },
+            credentials.issuer_profile(
+                self.issuer_url,
+                name="Example University",
+                url="https://example.org",
+                email="badges@example.org",
+                public_key=self.key_url,
+                revocation_list=self.revocations_url,
+            ),
             changes,
         )
 
     def badge_class(self, **changes: Any) -> dict[str, Any]:
         return changed(
-            {
-                "@context": CONTEXT,
-                "type": "BadgeClass",
-                "id": self.badge_url,
-                "name": "Python Fundamentals",
-                "description": "Writes, tests and packages small Python programs.",
-                "image": self.home.url("/badges/python.png"),
-                "criteria": {"narrative": "Pass the final project."},
-                "issuer": self.issuer_url,
-                "alignment": [{"targetName": "Python", "targetUrl": "https://www.python.org"}],
-                "tags": ["programming", "Python"],
-            },
+            credentials.badge_class(
+                self.badge_url,
+                issuer=self.issuer_url,
+                name="Python Fundamentals",
+                description="Writes, tests and packages small Python programs.",
+                image=self.home.url("/badges/python.png"),
+                criteria="Pass the final project.",
+                skills=[("Python", "https://www.python.org")],
+                tags=["programming", "Python"],
+            ),
             changes,
         )
 
     def key(self, key: rsa.RSAPrivateKey | None = None, **changes: Any) -> dict[str, Any]:
         return changed(
-            {
-                "@context": CONTEXT,
-                "type": "CryptographicKey",
-                "id": self.key_url,
-                "owner": self.issuer_url,
-                "publicKeyPem": public_pem(key or rsa_key()),
-            },
-            changes,
+            credentials.cryptographic_key(self.key_url, owner=self.issuer_url, key=key or rsa_key()), changes
         )
 
     def revocation_list(self, *revoked: Any) -> dict[str, Any]:
-        return {
-            "@context": CONTEXT,
-            "type": "RevocationList",
-            "id": self.revocations_url,
-            "issuer": self.issuer_url,
-            "revokedAssertions": list(revoked),
-        }
+        return credentials.revocation_list(self.revocations_url, issuer=self.issuer_url, revoked=revoked)
 
     def publish(
         self,
@@ -331,16 +262,13 @@ class IssuerWorld:
     ) -> dict[str, Any]:
         """A hosted Assertion whose id is ``path`` on ``server`` (default ``home``); not served yet."""
         return changed(
-            {
-                "@context": CONTEXT,
-                "type": "Assertion",
-                "id": (server or self.home).url(path),
-                "recipient": identity(),
-                "badge": self.badge_url,
-                "verification": {"type": "hosted"},
-                "issuedOn": ISSUED_ON,
-                "evidence": "https://example.org/evidence/alice",
-            },
+            credentials.assertion(
+                (server or self.home).url(path),
+                recipient=identity(),
+                badge=self.badge_url,
+                issued_on=ISSUED_ON,
+                evidence="https://example.org/evidence/alice",
+            ),
             changes,
         )
 
@@ -354,15 +282,13 @@ class IssuerWorld:
 
     def signed_assertion(self, **changes: Any) -> dict[str, Any]:
         return changed(
-            {
-                "@context": CONTEXT,
-                "type": "Assertion",
-                "id": "urn:uuid:2f8b2c62-6f8a-4bde-9b0b-1a3f4c7c9e01",
-                "recipient": identity(),
-                "badge": self.badge_url,
-                "verification": {"type": "signed", "creator": self.key_url},
-                "issuedOn": ISSUED_ON,
-            },
+            credentials.assertion(
+                "urn:uuid:2f8b2c62-6f8a-4bde-9b0b-1a3f4c7c9e01",
+                recipient=identity(),
+                badge=self.badge_url,
+                verification={"type": "signed", "creator": self.key_url},
+                issued_on=ISSUED_ON,
+            ),
             changes,
         )
 

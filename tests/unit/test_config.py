@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
+from bot.config import ShowcaseConfig, load_config
 from bot.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
@@ -23,6 +23,7 @@ def test_the_example_config_loads_and_documents_every_key() -> None:
     assert config.discord.dev_guild_id == 0
     assert config.database.path == Path("credcord.db")
     assert config.verification.allow_private_networks is False
+    assert config.showcase == ShowcaseConfig()
 
 
 def test_defaults_without_a_file() -> None:
@@ -48,6 +49,25 @@ def test_environment_overrides(tmp_path: Path) -> None:
     assert config.discord.dev_guild_id == 42
 
 
+def test_showcase_settings_are_read(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "[showcase]\nreverify_hours = 6\ngrace_days = 2.5\nbatch_size = 50\nrecheck_minutes = 1\n"
+    )
+    assert load_config(path, {}).showcase == ShowcaseConfig(
+        reverify_hours=6.0, grace_days=2.5, batch_size=50, recheck_minutes=1.0
+    )
+
+
+def test_showcase_defaults() -> None:
+    showcase = load_config(None, {}).showcase
+    assert (showcase.reverify_hours, showcase.grace_days, showcase.batch_size, showcase.recheck_minutes) == (
+        24.0,
+        7.0,
+        100,
+        10.0,
+    )
+
+
 def test_the_token_never_appears_in_the_repr() -> None:
     config = load_config(None, {"DISCORD_TOKEN": "MTIz.very-secret"})
     assert "very-secret" not in repr(config)
@@ -70,6 +90,10 @@ def test_the_token_never_appears_in_the_repr() -> None:
             "verification.allow_private_networks must be true",
         ),
         ("not toml at all [", "is not valid TOML"),
+        ("[showcase]\nbatch_size = 0\n", "showcase.batch_size must be between 1"),
+        ("[showcase]\nreverify_hours = 'daily'\n", "showcase.reverify_hours must be a number"),
+        ("[showcase]\nrecheck_minutes = 0\n", "showcase.recheck_minutes must be between"),
+        ("[showcase]\ngrace_day = 3\n", "showcase.grace_day is not a known setting"),
     ],
 )
 def test_a_bad_value_stops_with_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:

@@ -1,0 +1,215 @@
+"""The sandbox's demo badge issuer: real, correctly signed Open Badges 2.0 credentials on 127.0.0.1.
+
+"Sandbox Academy" publishes its Profile, signing key and revocation list, four BadgeClasses and one badge
+of each kind a member may meet, all issued to one email address:
+
+    Python Fundamentals       hosted             VALID
+    PostgreSQL Essentials     signed (RS256 JWS) VALID    baked into a PNG, as badge platforms hand them out
+    Kubernetes Operations     hosted             REVOKED  the assertion answers HTTP 410
+    AWS Cloud Foundations     hosted             EXPIRED
+
+Dates are relative to the moment given to ``publish``: the sandbox's simulated clock, which is the one the
+bot judges expiry by. The key is made at every start; nothing here is a secret worth keeping.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Final, Literal, Self
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bot.sandbox.credentials import (
+    assertion,
+    badge_class,
+    cryptographic_key,
+    identity,
+    issuer_profile,
+    itxt,
+    png,
+    revocation_list,
+    sign_rs256,
+)
+from bot.verification.verdict import Status
+
+LOOPBACK: Final = "127.0.0.1"
+ISSUER_NAME: Final = "Sandbox Academy (demo issuer)"
+_SALT: Final = "sandbox"
+_JSON: Final = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoBadge:
+    """One demo badge and how to try it."""
+
+    name: str
+    kind: Literal["hosted", "signed"]
+    url: str
+    expected: Status  # what /verify says about it
+    how: str  # what to do with the URL in Discord
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    status: int
+    content_type: str
+    body: bytes
+
+
+_NOT_FOUND: Final = _Document(404, "text/plain", b"not found")
+
+
+def _json(document: Mapping[str, Any], status: int = 200) -> _Document:
+    return _Document(status, _JSON, json.dumps(document, indent=2).encode())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        document = self.server.documents.get(urlsplit(self.path).path, _NOT_FOUND)
+        self.send_response(document.status)
+        self.send_header("Content-Type", document.content_type)
+        self.send_header("Content-Length", str(len(document.body)))
+        self.end_headers()
+        self.wfile.write(document.body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the terminal belongs to the sandbox's own output
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__((LOOPBACK, 0), _Handler)
+        self.documents: Mapping[str, _Document] = {}
+
+
+class DemoIssuer:
+    """An HTTP/1.0 server on a free port of 127.0.0.1, answering from a table that ``publish`` fills."""
+
+    def __init__(self) -> None:
+        self._server = _Server()
+        # A short poll keeps close() quick: shutdown() waits for the serving loop's next poll.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="demo-issuer", daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def allowed_host(self) -> str:
+        """The one ``host:port`` the bot's fetcher is allowed to reach for the sandbox."""
+        return f"{LOOPBACK}:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def publish(self, email: str, now: datetime) -> tuple[DemoBadge, ...]:
+        """Serve the Academy's documents and one badge of each kind issued to ``email``; return the badges."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        issuer_url, key_url = self.url("/issuer"), self.url("/keys/1")
+        recipient = identity(email, salt=_SALT)
+        documents: dict[str, _Document] = {
+            "/issuer": _json(
+                issuer_profile(
+                    issuer_url,
+                    name=ISSUER_NAME,
+                    url=self.base_url,
+                    email="badges@sandbox-academy.example",
+                    public_key=key_url,
+                    revocation_list=self.url("/revocations"),
+                )
+            ),
+            "/keys/1": _json(cryptographic_key(key_url, owner=issuer_url, key=key)),
+            "/revocations": _json(revocation_list(self.url("/revocations"), issuer=issuer_url)),
+            "/images/badge.png": _Document(200, "image/png", png()),
+        }
+        for slug, name, skill, skill_url in _CLASSES:
+            documents[f"/badges/{slug}"] = _json(
+                badge_class(
+                    self.url(f"/badges/{slug}"),
+                    issuer=issuer_url,
+                    name=name,
+                    description=f"Shows practical, assessed {skill} skills.",
+                    image=self.url("/images/badge.png"),
+                    criteria=f"Pass the Academy's proctored {skill} project.",
+                    skills=[(skill, skill_url)],
+                    tags=[skill],
+                )
+            )
+
+        def hosted(slug: str, **dates: Any) -> dict[str, Any]:
+            return assertion(
+                self.url(f"/assertions/{slug}"),
+                recipient=recipient,
+                badge=self.url(f"/badges/{slug}"),
+                **dates,
+            )
+
+        valid = hosted("python", issued_on=now - timedelta(days=60))
+        revoked = hosted("kubernetes", issued_on=now - timedelta(days=200))
+        expired = hosted("cloud", issued_on=now - timedelta(days=800), expires=now - timedelta(days=35))
+        signed = assertion(
+            "urn:uuid:6b0c1a4e-5d2f-4a8e-9f3b-2c7d8e9f0a1b",
+            recipient=recipient,
+            badge=self.url("/badges/postgresql"),
+            verification={"type": "signed", "creator": key_url},
+            issued_on=now - timedelta(days=30),
+            expires=now + timedelta(days=730),
+        )
+        documents["/assertions/python"] = _json(valid)
+        documents["/assertions/kubernetes"] = _json(
+            {**revoked, "revocationReason": "Issued before the final exam was graded."}, status=410
+        )
+        documents["/assertions/cloud"] = _json(expired)
+        baked = "/baked/postgresql.png"
+        documents[baked] = _Document(200, "image/png", png(itxt(sign_rs256(signed, key))))
+        self._server.documents = documents
+
+        paste, attach = "paste into /verify url:", "download, then attach to /verify image:"
+        return (
+            DemoBadge("Python Fundamentals", "hosted", valid["id"], Status.VALID, paste),
+            DemoBadge("PostgreSQL Essentials", "signed", self.url(baked), Status.VALID, attach),
+            DemoBadge("Kubernetes Operations", "hosted", revoked["id"], Status.REVOKED, paste),
+            DemoBadge("AWS Cloud Foundations", "hosted", expired["id"], Status.EXPIRED, paste),
+        )
+
+
+_CLASSES: Final = (
+    ("python", "Python Fundamentals", "Python", "https://www.python.org"),
+    ("postgresql", "PostgreSQL Essentials", "PostgreSQL", "https://www.postgresql.org"),
+    ("kubernetes", "Kubernetes Operations", "Kubernetes", "https://kubernetes.io"),
+    ("cloud", "AWS Cloud Foundations", "AWS", "https://aws.amazon.com"),
+)

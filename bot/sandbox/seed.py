@@ -1,0 +1,211 @@
+"""The sandbox's community: who is in it, and what they have done, made through the bot's own commands.
+
+``create_community`` lays out the simulated server. Then each seeder in ``SEEDERS`` acts in it as the
+members concerned, through SimCord and the real bot, so what it leaves behind is exactly what those members
+would have made themselves. The database is kept between runs while the simulated Discord is new at every
+start, so a seeder must be safe to run again: it skips what is already stored. A feature that wants seeded
+data (badges on profiles, stacks, mentors) adds a seeder here and appends it to ``SEEDERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import simcord
+from simcord.actors import MemberActor
+from simcord.builders import ChannelHandle, GuildHandle
+
+from bot.app import CredcordBot
+from bot.sandbox.issuer import ISSUER_NAME, DemoBadge
+
+GUILD_NAME: Final = "Freelance Guild (sandbox)"
+# A fixed guild id (like the user ids, which follow from the order of creation) keeps the profiles stored
+# in the kept database attached to the same simulated server at every start.
+GUILD_ID: Final = 1_300_000_000_000_000_001
+CHANNELS: Final = {
+    "general": "Say hello. Try /profile and /verify here.",
+    "showcase": "Members' verified badges.",
+    "mentorship": "Find a mentor, or offer to be one.",
+}
+NEWCOMER: Final = "newcomer"
+NEWCOMER_EMAIL: Final = "newcomer@sandbox.example"
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    """A seeded member and the profile they fill in with ``/profile edit``."""
+
+    username: str
+    display_name: str
+    options: Mapping[str, Any]  # the command's options
+    form: Mapping[str, str]  # the edit form's fields, by custom id
+
+
+def _form(headline: str, bio: str, skills: str, portfolio: str, languages: str) -> dict[str, str]:
+    return {
+        "profile:headline": headline,
+        "profile:bio": bio,
+        "profile:skills": skills,
+        "profile:portfolio": portfolio,
+        "profile:languages": languages,
+    }
+
+
+PERSONAS: Final = (
+    Persona(
+        "amara",
+        "Amara Okafor",
+        {
+            "timezone": "Africa/Lagos",
+            "hours": 25,
+            "rate_min": 45,
+            "rate_max": 70,
+            "currency": "EUR",
+            "open_to_work": True,
+        },
+        _form(
+            "Data analyst · SQL, Python, Tableau",
+            "I turn messy spreadsheets into dashboards people actually read. Moderator here.",
+            "SQL, Python, Tableau, Excel",
+            "https://amara.example/portfolio",
+            "English, French",
+        ),
+    ),
+    Persona(
+        "diego",
+        "Diego Ramírez",
+        {
+            "timezone": "America/Mexico_City",
+            "hours": 30,
+            "rate_min": 35,
+            "rate_max": 55,
+            "currency": "USD",
+            "open_to_work": True,
+        },
+        _form(
+            "Frontend developer · React, TypeScript",
+            "Accessible interfaces for small shops and NGOs.",
+            "TypeScript, React, Figma, CSS",
+            "https://diego.example",
+            "Spanish, English",
+        ),
+    ),
+    Persona(
+        "mei",
+        "Mei Tanaka",
+        {
+            "timezone": "Asia/Tokyo",
+            "hours": 8,
+            "rate_min": 90,
+            "rate_max": 120,
+            "currency": "USD",
+            "open_to_work": False,
+        },
+        _form(
+            "Platform engineer · Kubernetes, Terraform",
+            "Ten years of running other people's clusters. Happy to help people moving into DevOps.",
+            "Kubernetes, Terraform, AWS, Go",
+            "https://mei.example/talks",
+            "Japanese, English",
+        ),
+    ),
+    Persona(
+        "lukas",
+        "Lukas Becker",
+        {
+            "timezone": "Europe/Berlin",
+            "hours": 20,
+            "rate_min": 60,
+            "rate_max": 80,
+            "currency": "EUR",
+            "open_to_work": True,
+        },
+        _form(
+            "Backend developer · Python, Django, PostgreSQL",
+            "APIs and data pipelines, tested and documented.",
+            "Python, Django, postgres, Docker",
+            "https://lukas.example",
+            "German, English",
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    guild: GuildHandle
+    channels: Mapping[str, ChannelHandle]
+    newcomer: MemberActor
+    members: Mapping[str, MemberActor]  # the personas, by username
+
+    @property
+    def general(self) -> ChannelHandle:
+        return self.channels["general"]
+
+
+def create_community(env: simcord.Env) -> Community:
+    """Lay out the server before the bot starts, so it arrives with the bot's first view of Discord.
+
+    Users are created first and in a fixed order: SimCord numbers them from its fixed epoch, so each keeps
+    the same id at every start. Add new people at the end.
+    """
+    newcomer_user = env.create_user(NEWCOMER, global_name="Newcomer")
+    users = [env.create_user(p.username, global_name=p.display_name) for p in PERSONAS]
+    guild = env.create_guild(GUILD_NAME, id=GUILD_ID)
+    channels = {name: guild.create_text_channel(name, topic=topic) for name, topic in CHANNELS.items()}
+    members = {user.name: guild.add_member(user) for user in users}
+    return Community(guild, channels, guild.add_member(newcomer_user), members)
+
+
+@dataclass(frozen=True, slots=True)
+class SeedContext:
+    community: Community
+    bot: CredcordBot
+    badges: Sequence[DemoBadge]  # the demo issuer's badges, issued to NEWCOMER_EMAIL
+
+
+async def _has_profile(context: SeedContext, member: MemberActor) -> bool:
+    profile = await context.bot.services.profiles.get(context.community.guild.id, member.id)
+    return profile is not None
+
+
+async def seed_profiles(context: SeedContext) -> None:
+    """Each persona fills in /profile edit: its options, then the form."""
+    for persona in PERSONAS:
+        member = context.community.members[persona.username]
+        if await _has_profile(context, member):
+            continue
+        shown = await member.slash(context.community.general, "profile edit", **persona.options)
+        await member.submit_modal(shown, dict(persona.form))
+
+
+async def seed_newcomer_email(context: SeedContext) -> None:
+    """The newcomer saves the email the demo badges are issued to, so /verify needs no email option."""
+    newcomer = context.community.newcomer
+    if await _has_profile(context, newcomer):
+        return
+    shown = await newcomer.slash(context.community.general, "profile edit", emails=NEWCOMER_EMAIL)
+    await newcomer.submit_modal(shown, {})
+
+
+async def seed_welcome(context: SeedContext) -> None:
+    """A moderator greets the newcomer in #general with what to try (messages are not kept between runs)."""
+    lines = [
+        "Welcome to the credcord sandbox! Everyone here is simulated; the bot is the real one.",
+        "• `/profile show` (or right-click a member → Apps → View profile) to see who is here",
+        "• `/profile edit` to fill in your own; your badge email is already saved",
+        f"• `/verify` with a badge from {ISSUER_NAME}:",
+    ]
+    lines += [f"  {b.expected}: {b.name} ({b.kind}): {b.how} {b.url}" for b in context.badges]
+    await context.community.members["amara"].send(context.community.general, "\n".join(lines))
+
+
+Seeder = Callable[[SeedContext], Awaitable[None]]
+SEEDERS: Final[tuple[Seeder, ...]] = (seed_profiles, seed_newcomer_email, seed_welcome)
+
+
+async def seed(context: SeedContext) -> None:
+    for seeder in SEEDERS:
+        await seeder(context)

@@ -1,0 +1,193 @@
+"""credcord sandbox: the real bot in SimCord, a seeded community and the demo issuer; in process and CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import discord
+import httpx
+
+from bot.config import load_config
+from bot.sandbox.issuer import DemoBadge
+from bot.sandbox.seed import CHANNELS, GUILD_NAME, NEWCOMER_EMAIL, PERSONAS
+from bot.sandbox.world import Sandbox, open_sandbox
+from bot.verification.verdict import Status
+from tests.support.discord_schema import assert_bodies_valid
+from tests.support.http_server import LocalServer
+
+STATUS_TITLE = {Status.VALID: "✅ VALID", Status.REVOKED: "⛔ REVOKED", Status.EXPIRED: "⌛ EXPIRED"}
+
+
+def _start(data_dir: Path, **options: Any) -> contextlib.AbstractAsyncContextManager[Sandbox]:
+    return open_sandbox(load_config(None, {}), data_dir, **options)
+
+
+def _embed(result: Any) -> discord.Embed:
+    assert result.response.ephemeral
+    return result.response.embeds[0]
+
+
+async def _verify(sandbox: Sandbox, badge: DemoBadge) -> discord.Embed:
+    community = sandbox.community
+    if badge.kind == "hosted":
+        result = await community.newcomer.slash(community.general, "verify", url=badge.url)
+    else:
+        async with httpx.AsyncClient() as client:
+            image = (await client.get(badge.url)).content
+        result = await community.newcomer.slash(community.general, "verify", image=("badge.png", image))
+    return _embed(result)
+
+
+async def test_the_world_is_seeded_with_channels_members_and_their_profiles(tmp_path: Path) -> None:
+    async with _start(tmp_path) as sandbox:
+        community = sandbox.community
+        guild = sandbox.bot.get_guild(community.guild.id)
+        assert guild is not None and guild.name == GUILD_NAME
+        assert [c.name for c in guild.text_channels] == list(CHANNELS)
+        assert set(community.guild.member_ids()) >= {
+            m.id for m in (community.newcomer, *community.members.values())
+        }
+
+        for persona in PERSONAS:
+            member = community.members[persona.username]
+            profile = await sandbox.bot.services.profiles.get(guild.id, member.id)
+            assert profile is not None and profile.headline == persona.form["profile:headline"]
+        own = await sandbox.bot.services.profiles.get(guild.id, community.newcomer.id)
+        assert own is not None and own.emails == (NEWCOMER_EMAIL,)
+
+        shown = await community.newcomer.slash(
+            community.general, "profile show", member=community.members["mei"]
+        )
+        embed = _embed(shown)
+        assert embed.title == "Mei Tanaka"
+        assert "Kubernetes" in str(embed.fields[0].value)
+
+        welcome = community.general.last_message
+        assert welcome is not None
+        assert all(badge.url in welcome.content for badge in sandbox.badges)
+        assert urlsplit(sandbox.url).hostname == "127.0.0.1"
+        assert sandbox.env.errors == []
+
+
+async def test_every_demo_badge_gets_the_verdict_it_is_published_for(tmp_path: Path) -> None:
+    async with _start(tmp_path) as sandbox:
+        assert {b.expected for b in sandbox.badges} == set(STATUS_TITLE)
+        for badge in sandbox.badges:
+            embed = await _verify(sandbox, badge)
+            assert (embed.title or "").startswith(STATUS_TITLE[badge.expected]), (badge, embed.title)
+            if badge.expected is Status.VALID:
+                recipient = next(f.value for f in embed.fields if f.name == "Recipient")
+                assert recipient == "matches your email"  # the saved profile email was used
+        assert sandbox.env.errors == []
+        assert_bodies_valid(sandbox.env.http_requests)
+
+
+async def test_the_fetcher_reaches_the_demo_issuer_and_no_other_private_address(tmp_path: Path) -> None:
+    with LocalServer() as other:
+        async with _start(tmp_path) as sandbox:
+            community = sandbox.community
+            issuer_port = urlsplit(sandbox.badges[0].url).port
+            async with httpx.AsyncClient() as client:
+                published = (await client.get(sandbox.badges[0].url)).json()
+            other.route("/assertions/python", published)
+            for url, reason in (
+                (other.url("/assertions/python"), "private_address"),  # another port on the same address
+                (
+                    f"http://localhost:{issuer_port}/assertions/python",
+                    "bad_port",
+                ),  # the issuer, by another name
+            ):
+                result = await community.newcomer.slash(community.general, "verify", url=url)
+                embed = _embed(result)
+                assert (embed.title or "").startswith("🚫 REFUSED"), url
+                assert embed.footer.text == f"reason: {reason}"
+            assert other.requests == []
+
+
+async def test_the_data_is_kept_between_starts_until_reset(tmp_path: Path) -> None:
+    async with _start(tmp_path) as first:
+        community = first.community
+        shown = await community.newcomer.slash(community.general, "profile edit")
+        await community.newcomer.submit_modal(shown, {"profile:headline": "Trying credcord"})
+
+    async with _start(tmp_path) as second:
+        community = second.community
+        profile = await second.bot.services.profiles.get(community.guild.id, community.newcomer.id)
+        assert profile is not None and profile.headline == "Trying credcord"
+        assert profile.emails == (NEWCOMER_EMAIL,)
+        # The simulated Discord is new, yet the commands are there, as at the first start.
+        result = await community.newcomer.slash(community.general, "verify", url=second.badges[0].url)
+        assert (_embed(result).title or "").startswith("✅ VALID")
+
+    async with _start(tmp_path, reset=True) as third:
+        community = third.community
+        profile = await third.bot.services.profiles.get(community.guild.id, community.newcomer.id)
+        assert profile is not None and profile.headline is None
+
+
+def _refuses_connections(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def _listening_addresses(pid: int) -> set[str]:
+    """The local addresses (hex, as /proc writes them) of the TCP sockets ``pid`` listens on."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target.removeprefix("socket:[").removesuffix("]"))
+    listening = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                listening.add(fields[1].rsplit(":", 1)[0])
+    return listening
+
+
+def test_ctrl_c_stops_the_command_line_sandbox_cleanly(tmp_path: Path) -> None:
+    with (
+        (tmp_path / "stderr.log").open("w") as log,
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "sandbox", "--data", "data"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env={**os.environ, "CREDCORD_LOG_LEVEL": "WARNING"},
+        ) as process,
+    ):
+        watchdog = threading.Timer(60, process.kill)
+        watchdog.start()
+        try:
+            assert process.stdout is not None
+            banner = []
+            for line in process.stdout:
+                banner.append(line)
+                if "Ctrl-C" in line:
+                    break
+            urls = [word for line in banner for word in line.split() if word.startswith("http://")]
+            assert urls and all(urlsplit(url).hostname == "127.0.0.1" for url in urls), banner
+            assert _listening_addresses(process.pid) == {"0100007F"}  # 127.0.0.1, and nothing else
+
+            process.send_signal(signal.SIGINT)
+            assert process.wait() == 0
+        finally:
+            watchdog.cancel()
+    assert all(_refuses_connections(url) for url in urls)
+    assert (tmp_path / "data" / "sandbox.db").exists()
