@@ -8,6 +8,7 @@ of each kind a member may meet, all issued to one email address:
     Kubernetes Operations     hosted             REVOKED  the assertion answers HTTP 410
     AWS Cloud Foundations     hosted             EXPIRED
 
+``award`` then issues valid hosted badges of those classes to other addresses (the seeded members').
 Dates are relative to the moment given to ``publish``: the sandbox's simulated clock, which is the one the
 bot judges expiry by. The key is made at every start; nothing here is a secret worth keeping.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -90,6 +91,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         super().__init__((LOOPBACK, 0), _Handler)
+        # Replaced whole, never changed in place: the serving threads read it without a lock.
         self.documents: Mapping[str, _Document] = {}
 
 
@@ -205,6 +207,26 @@ class DemoIssuer:
             DemoBadge("Kubernetes Operations", "hosted", revoked["id"], Status.REVOKED, paste),
             DemoBadge("AWS Cloud Foundations", "hosted", expired["id"], Status.EXPIRED, paste),
         )
+
+    def award(self, holder: str, email: str, slugs: Sequence[str], now: datetime) -> tuple[str, ...]:
+        """Issue valid hosted badges of the classes ``slugs`` to ``email``; return their URLs.
+
+        They are served under ``/assertions/<holder>/``. Call after ``publish``, which serves the classes.
+        """
+        recipient = identity(email, salt=_SALT)
+        awarded = {
+            f"/assertions/{holder}/{slug}": _json(
+                assertion(
+                    self.url(f"/assertions/{holder}/{slug}"),
+                    recipient=recipient,
+                    badge=self.url(f"/badges/{slug}"),
+                    issued_on=now - timedelta(days=90),
+                )
+            )
+            for slug in slugs
+        }
+        self._server.documents = {**self._server.documents, **awarded}
+        return tuple(self.url(path) for path in awarded)
 
 
 _CLASSES: Final = (

@@ -13,12 +13,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import discord
 import simcord
 from simcord.actors import MemberActor
-from simcord.builders import ChannelHandle, GuildHandle
+from simcord.builders import ChannelHandle, GuildHandle, RoleHandle
 
 from bot.app import CredcordBot
-from bot.sandbox.issuer import ISSUER_NAME, DemoBadge
+from bot.sandbox.issuer import ISSUER_NAME, DemoBadge, DemoIssuer
 
 GUILD_NAME: Final = "Freelance Guild (sandbox)"
 # A fixed guild id (like the user ids, which follow from the order of creation) keeps the profiles stored
@@ -31,6 +32,42 @@ CHANNELS: Final = {
 }
 NEWCOMER: Final = "newcomer"
 NEWCOMER_EMAIL: Final = "newcomer@sandbox.example"
+MODERATORS: Final = "Moderators"
+MODERATOR: Final = "amara"  # sets the showcase up, as an admin would
+
+
+@dataclass(frozen=True, slots=True)
+class SeedStack:
+    """The stack the moderator creates with ``/stack create``."""
+
+    name: str
+    skills: str
+    need: str
+    role: str
+    description: str
+
+
+STACK: Final = SeedStack(
+    "Data Analyst Pathway", "Python, PostgreSQL", "2", "Data Analyst", "Query data and automate its analysis."
+)
+SKILL_ROLE: Final = ("Python", "Python developers")  # a verified badge with the skill grants the role
+# The roles the showcase grants; SimCord's integration role (the bot's, with Manage Roles) stays above them.
+REWARD_ROLES: Final = (STACK.role, SKILL_ROLE[1])
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeHolder:
+    """A seeded member with verified badges from the demo issuer, issued to ``email``."""
+
+    username: str
+    email: str
+    badges: tuple[str, ...]  # the demo issuer's badge classes, by slug
+
+
+BADGE_HOLDERS: Final = (
+    BadgeHolder("amara", "amara@sandbox.example", ("python", "postgresql")),  # completes the stack
+    BadgeHolder("lukas", "lukas@sandbox.example", ("python",)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +176,7 @@ class Community:
     channels: Mapping[str, ChannelHandle]
     newcomer: MemberActor
     members: Mapping[str, MemberActor]  # the personas, by username
+    roles: Mapping[str, RoleHandle]  # the moderators' and the reward roles, by name
 
     @property
     def general(self) -> ChannelHandle:
@@ -149,20 +187,29 @@ def create_community(env: simcord.Env) -> Community:
     """Lay out the server before the bot starts, so it arrives with the bot's first view of Discord.
 
     Users are created first and in a fixed order: SimCord numbers them from its fixed epoch, so each keeps
-    the same id at every start. Add new people at the end.
+    the same id at every start. Add new people at the end. Channels and roles are numbered the same way,
+    which keeps the stored showcase channel, skill role and stack pointing at them.
     """
     newcomer_user = env.create_user(NEWCOMER, global_name="Newcomer")
     users = [env.create_user(p.username, global_name=p.display_name) for p in PERSONAS]
     guild = env.create_guild(GUILD_NAME, id=GUILD_ID)
     channels = {name: guild.create_text_channel(name, topic=topic) for name, topic in CHANNELS.items()}
-    members = {user.name: guild.add_member(user) for user in users}
-    return Community(guild, channels, guild.add_member(newcomer_user), members)
+    moderators = guild.create_role(
+        MODERATORS, permissions=discord.Permissions(manage_guild=True, manage_messages=True)
+    )
+    roles = {MODERATORS: moderators} | {name: guild.create_role(name) for name in REWARD_ROLES}
+    members = {
+        user.name: guild.add_member(user, roles=[moderators] if user.name == MODERATOR else [])
+        for user in users
+    }
+    return Community(guild, channels, guild.add_member(newcomer_user), members, roles)
 
 
 @dataclass(frozen=True, slots=True)
 class SeedContext:
     community: Community
     bot: CredcordBot
+    issuer: DemoIssuer
     badges: Sequence[DemoBadge]  # the demo issuer's badges, issued to NEWCOMER_EMAIL
 
 
@@ -190,6 +237,48 @@ async def seed_newcomer_email(context: SeedContext) -> None:
     await newcomer.submit_modal(shown, {})
 
 
+async def seed_showcase(context: SeedContext) -> None:
+    """The moderator picks #showcase, a skill role and the stack, through /setup and /stack create."""
+    community, showcase = context.community, context.bot.services.showcase
+    moderator, general = community.members[MODERATOR], community.general
+    if (await showcase.settings(community.guild.id)).channel_id is None:
+        await moderator.slash(general, "setup showcase", channel=community.channels["showcase"])
+    skill, role = SKILL_ROLE
+    if skill not in {mapping.skill.name for mapping in await showcase.skill_roles(community.guild.id)}:
+        await moderator.slash(general, "setup skill-role", skill=skill, role=community.roles[role])
+    if STACK.name not in {stack.name for stack in await showcase.stacks(community.guild.id)}:
+        await moderator.slash(
+            general,
+            "stack create",
+            name=STACK.name,
+            skills=STACK.skills,
+            need=STACK.need,
+            role=community.roles[STACK.role],
+            description=STACK.description,
+        )
+
+
+async def seed_badges(context: SeedContext) -> None:
+    """Badge holders save their email, then /badge add what the demo issuer issued them.
+
+    A holder with stored badges is skipped: the issuer's port, and so each badge's URL and id, is new at
+    every start, so adding them again would store them twice.
+    """
+    community, services = context.community, context.bot.services
+    for holder in BADGE_HOLDERS:
+        member = community.members[holder.username]
+        if await services.badges.list_badges(community.guild.id, member.id):
+            continue
+        profile = await services.profiles.get(community.guild.id, member.id)
+        if profile is None or holder.email not in profile.emails:
+            # The form sets every field it holds: send what the persona wrote, so only the email changes.
+            (persona,) = (p for p in PERSONAS if p.username == holder.username)
+            shown = await member.slash(community.general, "profile edit", emails=holder.email)
+            await member.submit_modal(shown, dict(persona.form))
+        for url in context.issuer.award(holder.username, holder.email, holder.badges, context.bot.clock()):
+            await member.slash(community.general, "badge add", url=url)
+
+
 async def seed_welcome(context: SeedContext) -> None:
     """A moderator greets the newcomer in #general with what to try (messages are not kept between runs)."""
     lines = [
@@ -199,11 +288,20 @@ async def seed_welcome(context: SeedContext) -> None:
         f"• `/verify` with a badge from {ISSUER_NAME}:",
     ]
     lines += [f"  {b.expected}: {b.name} ({b.kind}): {b.how} {b.url}" for b in context.badges]
+    lines.append(
+        f"• `/badge add` a valid one to see it in #showcase; `/stack progress` shows the {STACK.name}"
+    )
     await context.community.members["amara"].send(context.community.general, "\n".join(lines))
 
 
 Seeder = Callable[[SeedContext], Awaitable[None]]
-SEEDERS: Final[tuple[Seeder, ...]] = (seed_profiles, seed_newcomer_email, seed_welcome)
+SEEDERS: Final[tuple[Seeder, ...]] = (
+    seed_profiles,
+    seed_newcomer_email,
+    seed_showcase,
+    seed_badges,
+    seed_welcome,
+)
 
 
 async def seed(context: SeedContext) -> None:

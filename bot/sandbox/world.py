@@ -78,7 +78,7 @@ async def open_sandbox(
         # The simulated Discord is new at every start but the database remembers the last command sync,
         # so the bot would skip it: register the commands as `credcord sync` does.
         await bot.tree.sync()
-        await seed(SeedContext(community, bot, badges))
+        await seed(SeedContext(community, bot, issuer, badges))
         preview = env.preview(community.general, viewers=[community.newcomer], layout="channel", port=port)
         try:
             await stack.enter_async_context(preview)

@@ -18,7 +18,7 @@ import httpx
 
 from bot.config import load_config
 from bot.sandbox.issuer import DemoBadge
-from bot.sandbox.seed import CHANNELS, GUILD_NAME, NEWCOMER_EMAIL, PERSONAS
+from bot.sandbox.seed import BADGE_HOLDERS, CHANNELS, GUILD_NAME, NEWCOMER_EMAIL, PERSONAS, SKILL_ROLE, STACK
 from bot.sandbox.world import Sandbox, open_sandbox
 from bot.verification.verdict import Status
 from tests.support.discord_schema import assert_bodies_valid
@@ -158,6 +158,72 @@ def _listening_addresses(pid: int) -> set[str]:
             if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
                 listening.add(fields[1].rsplit(":", 1)[0])
     return listening
+
+
+def _showcase_posts(sandbox: Sandbox) -> list[str]:
+    return sorted(
+        f"{m.embeds[0].title} · {m.embeds[0].description}"
+        for m in sandbox.community.channels["showcase"].history()
+        if m.embeds
+    )
+
+
+def _role_names(sandbox: Sandbox, username: str) -> set[str]:
+    """The member's roles as the simulated Discord holds them."""
+    community = sandbox.community
+    held = sandbox.env.backend.get_member(community.guild.id, community.members[username].id).role_ids
+    return {name for name, role in community.roles.items() if role.id in held}
+
+
+async def _stored_badges(sandbox: Sandbox) -> dict[str, list[str]]:
+    community, badges = sandbox.community, sandbox.bot.services.badges
+    return {
+        holder.username: [
+            f"{b.status} {b.name}"
+            for b in await badges.list_badges(community.guild.id, community.members[holder.username].id)
+        ]
+        for holder in BADGE_HOLDERS
+    }
+
+
+async def test_seeded_members_show_verified_badges_and_a_completed_stack(tmp_path: Path) -> None:
+    async with _start(tmp_path) as sandbox:
+        community = sandbox.community
+        amara, lukas = community.members["amara"].id, community.members["lukas"].id
+        assert _showcase_posts(sandbox) == [
+            f"🏅 PostgreSQL Essentials · Earned by <@{amara}>",
+            f"🏅 Python Fundamentals · Earned by <@{amara}>",
+            f"🏅 Python Fundamentals · Earned by <@{lukas}>",
+        ]
+        celebrations = [m.content for m in community.channels["showcase"].history() if not m.embeds]
+        assert celebrations == [f"🎉 <@{amara}> completed the **{STACK.name}** stack!"]
+        assert _role_names(sandbox, "amara") == {"Moderators", STACK.role, SKILL_ROLE[1]}
+        assert _role_names(sandbox, "lukas") == {SKILL_ROLE[1]}
+        stored = await _stored_badges(sandbox)
+        assert stored == {
+            "amara": ["VALID Python Fundamentals", "VALID PostgreSQL Essentials"],
+            "lukas": ["VALID Python Fundamentals"],
+        }
+        # Saving the badge email kept what the member had written in the profile form.
+        profile = await sandbox.bot.services.profiles.get(community.guild.id, amara)
+        assert profile is not None and profile.emails == ("amara@sandbox.example",)
+        assert profile.headline == PERSONAS[0].form["profile:headline"]
+
+        progress = await community.newcomer.slash(community.general, "stack progress")
+        assert STACK.name in [f.name for f in _embed(progress).fields]
+        assert sandbox.env.errors == []
+        assert_bodies_valid(sandbox.env.http_requests)
+
+    async with _start(tmp_path) as again:
+        # The database remembers the badges; the simulated Discord is new, and nothing is added twice.
+        assert await _stored_badges(again) == stored
+        assert _showcase_posts(again) == []
+        assert (await again.bot.services.showcase.settings(again.community.guild.id)).channel_id == (
+            again.community.channels["showcase"].id
+        )
+        stacks = await again.bot.services.showcase.stacks(again.community.guild.id)
+        assert [(s.name, s.role_id) for s in stacks] == [(STACK.name, again.community.roles[STACK.role].id)]
+        assert again.env.errors == []
 
 
 def test_ctrl_c_stops_the_command_line_sandbox_cleanly(tmp_path: Path) -> None:
