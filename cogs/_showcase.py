@@ -160,9 +160,16 @@ def showcase_view(badge: Badge) -> discord.ui.View:
 
 
 async def delete_post(bot: CredcordBot, post: ShowcaseMessage) -> None:
-    """Delete a showcase post; one already gone, or one the bot may no longer delete, is left alone."""
-    message = bot.get_partial_messageable(post.channel_id).get_partial_message(post.message_id)
+    """Delete a showcase post; one already gone, or one the bot may no longer delete, is left alone.
+
+    A badge recorded from a member's own message links that message as its post: only the bot's own
+    posts are ever deleted, never what a member wrote.
+    """
+    channel = bot.get_partial_messageable(post.channel_id)
     try:
+        message = await channel.fetch_message(post.message_id)
+        if bot.user is None or message.author.id != bot.user.id:
+            return
         await message.delete()
     except discord.NotFound:
         pass
