@@ -33,10 +33,11 @@ from bot.skills import SkillCatalog
 from bot.state import BotState
 from bot.verification.fetcher import Fetcher, FetchLimits, FetchPolicy
 from bot.verification.verifier import Verifier
+from bot.watch import WatchService
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.profiles", "cogs.verify", "cogs.badges", "cogs.showcase_admin")
+EXTENSIONS = ("cogs.profiles", "cogs.verify", "cogs.badges", "cogs.showcase_admin", "cogs.watch")
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 
@@ -54,6 +55,7 @@ class Services:
     badges: BadgeService
     showcase: ShowcaseAdmin
     reverifier: Reverifier
+    watch: WatchService
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
@@ -150,6 +152,10 @@ class CredcordBot(commands.Bot):
     def __init__(self, config: Config, *, clock: Callable[[], datetime]) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
+        # Message events (not privileged) feed the channel watch; their text needs the privileged
+        # Message Content intent, which only an admin's opt-in requests.
+        intents.guild_messages = True
+        intents.message_content = config.discord.message_content_intent
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -193,6 +199,7 @@ class CredcordBot(commands.Bot):
             clock=self.clock,
         )
         showcase = self.config.showcase
+        showcase_admin = ShowcaseAdmin(database, skills, clock=self.clock)
         self._services = Services(
             database=database,
             state=BotState(database),
@@ -201,7 +208,7 @@ class CredcordBot(commands.Bot):
             fetcher=fetcher,
             lookups=lookups,
             badges=BadgeService(database, lookups, skills, clock=self.clock, grace_days=showcase.grace_days),
-            showcase=ShowcaseAdmin(database, skills, clock=self.clock),
+            showcase=showcase_admin,
             # The Reverifier's own concurrency defaults stay below the fetcher's limits, leaving room
             # for members' lookups while a round runs.
             reverifier=Reverifier(
@@ -213,6 +220,7 @@ class CredcordBot(commands.Bot):
                 grace_days=showcase.grace_days,
                 batch_size=showcase.batch_size,
             ),
+            watch=WatchService(database, lookups, profiles, showcase_admin, clock=self.clock),
         )
         for extension in EXTENSIONS:
             await self.load_extension(extension)

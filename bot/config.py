@@ -33,6 +33,7 @@ class DiscordConfig:
     api_base: str | None = None
     gateway_url: str | None = None
     guild_ready_timeout: float = 2.0
+    message_content_intent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +195,7 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
         api_base=discord_section.url("api_base", schemes=("http", "https")),
         gateway_url=discord_section.url("gateway_url", schemes=("ws", "wss")),
         guild_ready_timeout=discord_section.number("guild_ready_timeout", 2.0, low=0.0, high=60.0),
+        message_content_intent=discord_section.boolean("message_content_intent", False),
     )
     discord_section.finish()
 

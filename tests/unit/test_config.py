@@ -29,6 +29,7 @@ def test_the_example_config_loads_and_documents_every_key() -> None:
 def test_defaults_without_a_file() -> None:
     config = load_config(None, {})
     assert config.discord.token is None
+    assert config.discord.message_content_intent is False
     assert config.logging.level == "INFO"
 
 
@@ -47,6 +48,11 @@ def test_environment_overrides(tmp_path: Path) -> None:
     assert config.database.path == Path("/data/env.db")
     assert config.logging.level == "DEBUG"
     assert config.discord.dev_guild_id == 42
+
+
+def test_the_message_content_intent_is_opt_in(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[discord]\nmessage_content_intent = true\n")
+    assert load_config(path, {}).discord.message_content_intent is True
 
 
 def test_showcase_settings_are_read(tmp_path: Path) -> None:
