@@ -65,6 +65,14 @@ class SkillCatalog:
             return SkillMatch(cleaned, False, None)
         return SkillMatch(skill.name, True, skill.category)
 
+    def stored(self, name: str, known: bool) -> SkillMatch:
+        """A skill read back from the database, where it was saved with its ``known`` flag.
+
+        The flag is re-checked against the current list, so a skill dropped from it reads as unrecognised.
+        """
+        skill = self.lookup(name) if known else None
+        return SkillMatch(name, skill is not None, skill.category if skill else None)
+
     def suggest(self, typed: str, limit: int = 25) -> list[Skill]:
         """Autocomplete: prefix matches first, then close spellings, at most ``limit``."""
         key = _key(typed)

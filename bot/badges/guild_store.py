@@ -17,11 +17,6 @@ from bot.badges.stacks import StackSpec
 from bot.skills import SkillCatalog, SkillMatch
 
 
-def _match(name: str, known: int, catalog: SkillCatalog) -> SkillMatch:
-    skill = catalog.lookup(name) if known else None
-    return SkillMatch(name, skill is not None, skill.category if skill else None)
-
-
 async def settings(conn: aiosqlite.Connection, guild_id: int) -> ShowcaseSettings:
     async with conn.execute(
         "SELECT channel_id, require_recipient_match, accept_unverifiable FROM showcase_settings"
@@ -54,7 +49,7 @@ async def skill_roles(conn: aiosqlite.Connection, guild_id: int, catalog: SkillC
         "SELECT skill, known, role_id FROM skill_roles WHERE guild_id = ? ORDER BY skill", (guild_id,)
     ) as cursor:
         rows = await cursor.fetchall()
-    return [SkillRole(guild_id, _match(row[0], row[1], catalog), int(row[2])) for row in rows]
+    return [SkillRole(guild_id, catalog.stored(row[0], bool(row[1])), int(row[2])) for row in rows]
 
 
 async def remove_skill_role(conn: aiosqlite.Connection, guild_id: int, skill: str) -> bool:
@@ -92,7 +87,7 @@ async def stacks(conn: aiosqlite.Connection, guild_id: int, catalog: SkillCatalo
         (guild_id,),
     ) as cursor:
         async for stack_id, name, known in cursor:
-            skills.setdefault(stack_id, []).append(_match(name, known, catalog))
+            skills.setdefault(stack_id, []).append(catalog.stored(name, bool(known)))
     return [
         Stack(int(row[0]), guild_id, row[1], tuple(skills.get(row[0], ())), row[2], int(row[3]), row[4])
         for row in rows

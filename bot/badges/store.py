@@ -94,10 +94,7 @@ async def _skills(
         params,
     ) as cursor:
         async for badge_id, name, known in cursor:
-            skill = catalog.lookup(name) if known else None
-            found.setdefault(badge_id, []).append(
-                SkillMatch(name, skill is not None, skill.category if skill else None)
-            )
+            found.setdefault(badge_id, []).append(catalog.stored(name, bool(known)))
     return found
 
 

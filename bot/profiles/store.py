@@ -8,7 +8,7 @@ from typing import Any
 import aiosqlite
 
 from bot.profiles.model import CleanText, Profile, ProfileOptions
-from bot.skills import SkillCatalog, SkillMatch
+from bot.skills import SkillCatalog
 
 
 async def ensure_member(conn: aiosqlite.Connection, guild_id: int, user_id: int, now: datetime) -> None:
@@ -42,10 +42,7 @@ async def load(
         "SELECT email FROM profile_emails WHERE guild_id = ? AND user_id = ? ORDER BY email", key
     ) as cursor:
         emails = tuple(r[0] for r in await cursor.fetchall())
-    skills = []
-    for name, known in skill_rows:
-        skill = catalog.lookup(name) if known else None
-        skills.append(SkillMatch(name, skill is not None, skill.category if skill else None))
+    skills = [catalog.stored(name, bool(known)) for name, known in skill_rows]
     return Profile(
         guild_id=guild_id,
         user_id=user_id,
