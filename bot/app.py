@@ -33,7 +33,7 @@ from bot.skills import SkillCatalog
 from bot.state import BotState
 from bot.verification.fetcher import Fetcher, FetchLimits, FetchPolicy
 from bot.verification.verifier import Verifier
-from bot.watch import WatchService
+from bot.watch import WatchLimits, WatchService
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,9 @@ class CredcordBot(commands.Bot):
                 grace_days=showcase.grace_days,
                 batch_size=showcase.batch_size,
             ),
-            watch=WatchService(database, lookups, profiles, showcase_admin, clock=self.clock),
+            watch=WatchService(
+                database, lookups, showcase_admin, clock=self.clock, limits=WatchLimits.of(self.config.watch)
+            ),
         )
         for extension in EXTENSIONS:
             await self.load_extension(extension)

@@ -26,6 +26,9 @@ DEFAULT_CONFIG_PATH = Path("config.toml")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+_SECTIONS = frozenset({"discord", "database", "logging", "verification", "showcase", "watch"})
+
+
 @dataclass(frozen=True, slots=True)
 class DiscordConfig:
     token: str | None = field(default=None, repr=False)
@@ -72,12 +75,22 @@ class ShowcaseConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WatchConfig:
+    concurrency: int = 4
+    queue_size: int = 1000
+    member_posts_per_minute: int = 5
+    channel_posts_per_minute: int = 60
+    dedupe_seconds: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     discord: DiscordConfig = DiscordConfig()
     database: DatabaseConfig = DatabaseConfig()
     logging: LoggingConfig = LoggingConfig()
     verification: VerificationConfig = VerificationConfig()
     showcase: ShowcaseConfig = ShowcaseConfig()
+    watch: WatchConfig = WatchConfig()
     source: Path | None = None
 
 
@@ -178,7 +191,7 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{source} is not valid TOML: {error}") from None
 
-    unknown_tables = sorted(set(raw) - {"discord", "database", "logging", "verification", "showcase"})
+    unknown_tables = sorted(set(raw) - _SECTIONS)
     if unknown_tables:
         raise ConfigError(f"[{unknown_tables[0]}] is not a known section (see config.example.toml)")
 
@@ -234,12 +247,23 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
     )
     showcase.finish()
 
+    watch = _Section("watch", raw.get("watch", {}))
+    watch_config = WatchConfig(
+        concurrency=watch.integer("concurrency", 4, low=1, high=64),
+        queue_size=watch.integer("queue_size", 1000, low=1, high=100_000),
+        member_posts_per_minute=watch.integer("member_posts_per_minute", 5, low=1, high=1000),
+        channel_posts_per_minute=watch.integer("channel_posts_per_minute", 60, low=1, high=10_000),
+        dedupe_seconds=watch.number("dedupe_seconds", 60.0, low=0.0, high=3600.0),
+    )
+    watch.finish()
+
     return Config(
         discord=discord_config,
         database=DatabaseConfig(path=Path(db_path)),
         logging=LoggingConfig(level=level),
         verification=verification_config,
         showcase=showcase_config,
+        watch=watch_config,
         source=source,
     )
 

@@ -58,10 +58,12 @@ class LookupService:
         if len(self._last) >= _MAX_REMEMBERED:
             self._last = {k: t for k, t in self._last.items() if now - t < self._cooldown}
         self._last[key] = now
-        if emails is None:
-            profile = await self._profiles.get(guild_id, user_id)
-            emails = profile.emails if profile is not None else ()
-        return emails
+        return emails if emails is not None else await self.saved_emails(guild_id, user_id)
+
+    async def saved_emails(self, guild_id: int, user_id: int) -> tuple[str, ...]:
+        """The emails the member saved with ``/profile edit``, for recipient checks."""
+        profile = await self._profiles.get(guild_id, user_id)
+        return profile.emails if profile is not None else ()
 
     async def verify(self, source: str | bytes | Mapping[str, Any], emails: tuple[str, ...]) -> Verdict:
         self._in_flight += 1

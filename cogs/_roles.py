@@ -1,4 +1,5 @@
-"""Applying the showcase's role changes in Discord, within what Discord lets the bot do.
+"""Applying the showcase's role changes in Discord, within what Discord lets the bot do, and
+celebrating the stacks a change completes.
 
 Discord only lets a bot with Manage Roles give or take roles that sit below its own highest role.
 When it cannot, nothing is half-applied silently: the roles it could not change are handed back to
@@ -12,6 +13,7 @@ import logging
 import discord
 
 from bot.badges import BadgeService, RoleDelta
+from bot.text import safe
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,20 @@ async def apply_roles(
     if missing:
         await badges.roles_not_applied(guild.id, user_id, add=missing)
     return None
+
+
+async def celebrate_stacks(
+    client: discord.Client, channel_id: int | None, user_id: int, delta: RoleDelta
+) -> None:
+    """Announce each stack the member just completed in the showcase channel, if one is set."""
+    if channel_id is None:
+        return
+    for stack in delta.completed_stacks:
+        text = f"🎉 <@{user_id}> completed the **{safe(stack.name, 100)}** stack!"
+        try:
+            await client.get_partial_messageable(channel_id).send(text)
+        except discord.HTTPException as error:
+            log.warning("could not celebrate stack %s in channel %s: %s", stack.id, channel_id, error)
 
 
 async def take_back_roles(

@@ -22,7 +22,7 @@ from bot.badges import (
 )
 from bot.badges.listing import status_note
 from bot.text import EMBED_DESCRIPTION, clip, escape, safe
-from cogs._roles import apply_roles
+from cogs._roles import apply_roles, celebrate_stacks
 from cogs._showcase import CongratulateButton, delete_post, showcase_embed, showcase_view
 from cogs._ui import OwnedView
 from cogs._verdict import verdict_embed
@@ -161,22 +161,11 @@ class BadgeCog(
             )
         return f"It is now in the showcase: <#{channel_id}>."
 
-    async def _celebrate(self, guild_id: int, user_id: int, delta: RoleDelta) -> None:
-        if not delta.completed_stacks:
-            return
-        channel_id = (await self.showcase.settings(guild_id)).channel_id
-        if channel_id is None:
-            return
-        for stack in delta.completed_stacks:
-            text = f"🎉 <@{user_id}> completed the **{safe(stack.name, 100)}** stack!"
-            try:
-                await self.bot.get_partial_messageable(channel_id).send(text)
-            except discord.HTTPException as error:
-                log.warning("could not celebrate stack %s in channel %s: %s", stack.id, channel_id, error)
-
     async def _roles(self, guild: discord.Guild, user_id: int, delta: RoleDelta) -> str | None:
         problem = await apply_roles(guild, self.badges, user_id, delta, reason=ROLE_REASON)
-        await self._celebrate(guild.id, user_id, delta)
+        if delta.completed_stacks:
+            channel_id = (await self.showcase.settings(guild.id)).channel_id
+            await celebrate_stacks(self.bot, channel_id, user_id, delta)
         return None if problem is None else f"Your badges earn roles I could not give: {problem}"
 
     # Commands

@@ -14,7 +14,7 @@ from bot.app import CredcordBot, report_error
 from bot.badges import BadgeService
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.text import EMBED_DESCRIPTION, clip, safe
-from bot.verification.verdict import Status
+from bot.verification.verdict import Status, Verdict
 from bot.watch import (
     AttachmentInfo,
     Finding,
@@ -26,7 +26,7 @@ from bot.watch import (
     credential_urls,
 )
 from cogs._admin import add_setup_commands, remove_setup_commands, require_manage_guild
-from cogs._roles import apply_roles
+from cogs._roles import apply_roles, celebrate_stacks
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ INTENT_OFF = (
     "Gateway Intents), set `message_content_intent = true` under `[discord]` in config.toml, and restart me."
 )
 ROLE_REASON = "credcord: verified badges"
+# On a post the watch had no room to check: the member can /verify it or post it again later.
+BUSY = "⏳"
 _WORDS = {
     Status.VALID: "verified",
     Status.INVALID: "did not pass verification",
@@ -85,17 +87,26 @@ def watch_embed(findings: tuple[Finding, ...], notes: list[str]) -> discord.Embe
 
 
 async def record_from_message(
-    bot: CredcordBot, guild: discord.Guild, message: discord.Message, index: int
+    bot: CredcordBot,
+    guild: discord.Guild,
+    message: discord.Message,
+    index: int,
+    *,
+    verdict: Verdict | None = None,
 ) -> str:
-    """Add the message's ``index``-th credential as ``/badge add`` would, the message being its post."""
+    """Add the message's ``index``-th credential as ``/badge add`` would, the message being its post.
+
+    ``verdict`` is the watch's check of it just now; without one the badge is verified again.
+    """
     urls, images = sources_of(message)
     if index >= len(urls) + len(images):
         raise NotFound("That badge is no longer in the message.")
     source = urls[index] if index < len(urls) else await images[index - len(urls)].read()
     badges: BadgeService = bot.services.badges
-    result = await badges.add(guild.id, message.author.id, source)
+    result = await badges.add_posted(guild.id, message.author.id, source, verdict=verdict)
     await badges.record_showcase_post(result.badge.id, message.channel.id, message.id)
     problem = await apply_roles(guild, badges, message.author.id, result.roles, reason=ROLE_REASON)
+    await celebrate_stacks(bot, result.showcase_channel_id, message.author.id, result.roles)
     added = "Added to" if result.created else "Updated in"
     note = f"{added} <@{message.author.id}>'s profile: **{safe(result.badge.title, 120)}**."
     return note if problem is None else f"{note} Some roles could not be given: {problem}"
@@ -161,6 +172,23 @@ def add_view(findings: tuple[Finding, ...], user_id: int, message_id: int) -> di
     return view
 
 
+class WatchableChannel(app_commands.Transformer):
+    """A text, announcement or forum channel: the kinds where members post badges."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news, discord.ChannelType.forum]
+
+    async def transform(
+        self, interaction: discord.Interaction[Any], value: Any
+    ) -> app_commands.AppCommandChannel:
+        return value  # type: ignore[no-any-return]
+
+
 class WatchSetup(app_commands.Group):
     def __init__(self, watch: WatchService) -> None:
         super().__init__(name="watch-setup", description="Channel watch settings")
@@ -175,7 +203,7 @@ class WatchSetup(app_commands.Group):
     async def watch_channel(
         self,
         interaction: Interaction,
-        channel: discord.TextChannel,
+        channel: app_commands.Transform[app_commands.AppCommandChannel, WatchableChannel],
         enabled: bool = True,
         auto_add: bool | None = None,
     ) -> None:
@@ -237,6 +265,7 @@ class WatchCog(commands.Cog):
         assert message.guild is not None
         if not self.watch.admit(message.guild.id, message.channel.id, message.author.id):
             log.info("watch limit reached in channel %s for member %s", message.channel.id, message.author.id)
+            await self._not_checked(message)
             return
         try:
             await self.watch.in_turn(lambda: self._answer(message, watched, urls, images))
@@ -244,8 +273,16 @@ class WatchCog(commands.Cog):
             log.warning(
                 "watch queue full; message %s in channel %s not checked", message.id, message.channel.id
             )
+            await self._not_checked(message)
         except Exception:
             log.exception("could not check message %s in channel %s", message.id, message.channel.id)
+
+    async def _not_checked(self, message: discord.Message) -> None:
+        """Tell the poster, quietly, that this post was over the watch's limits and was not checked."""
+        try:
+            await message.add_reaction(BUSY)
+        except discord.HTTPException as error:
+            log.warning("could not mark message %s as not checked: %s", message.id, error)
 
     async def _answer(
         self,
@@ -264,7 +301,10 @@ class WatchCog(commands.Cog):
             for index, finding in enumerate(findings):
                 if finding.addable:
                     try:
-                        notes.append(await record_from_message(self.bot, guild, message, index))
+                        note = await record_from_message(
+                            self.bot, guild, message, index, verdict=finding.verdict
+                        )
+                        notes.append(note)
                     except DomainError as refused:
                         notes.append(safe(str(refused), 300))
         else:

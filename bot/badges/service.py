@@ -27,6 +27,7 @@ from bot.errors import Conflict, NotAllowed, NotFound
 from bot.lookups import LookupService
 from bot.profiles.store import ensure_member
 from bot.skills import SkillCatalog
+from bot.verification.verdict import Verdict
 
 _NO_SUCH_BADGE = "You have no badge with that id in this server; pick one from the list."
 
@@ -58,7 +59,23 @@ class BadgeService:
         """
         checked = check_source(source)
         emails = await self._lookups.reserve(guild_id, user_id, email)
-        verdict = await self._lookups.verify(checked, emails)
+        return await self._store(guild_id, user_id, checked, await self._lookups.verify(checked, emails))
+
+    async def add_posted(
+        self, guild_id: int, user_id: int, source: str | bytes, *, verdict: Verdict | None = None
+    ) -> AddResult:
+        """Add a badge the member posted in a watched channel, as ``add`` does but without its cooldown.
+
+        The channel watch limits posts itself. ``verdict`` is the watch's own fresh check of ``source``;
+        without it the badge is verified again now with the member's saved emails.
+        """
+        checked = check_source(source)
+        if verdict is None:
+            profile_emails = await self._lookups.saved_emails(guild_id, user_id)
+            verdict = await self._lookups.verify(checked, profile_emails)
+        return await self._store(guild_id, user_id, checked, verdict)
+
+    async def _store(self, guild_id: int, user_id: int, checked: str | bytes, verdict: Verdict) -> AddResult:
         now = self._clock()
         async with self._db.unit_of_work() as conn:
             settings = await guild_store.settings(conn, guild_id)

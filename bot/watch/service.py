@@ -14,9 +14,9 @@ import aiosqlite
 from bot.badges import BadgeRefused, ShowcaseAdmin
 from bot.badges.policy import admit
 from bot.badges.store import stamp
+from bot.config import WatchConfig
 from bot.db import Database
 from bot.lookups import LookupService
-from bot.profiles import ProfileService
 from bot.verification.verdict import Status, Verdict
 from bot.watch.limits import Coalescer, OrderedLanes, RateLimiter
 
@@ -61,12 +61,24 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class WatchLimits:
+    """How much checking the watch does at once and per minute (config ``[watch]``)."""
+
     concurrency: int = 4
     max_waiting: int = 1000
     per_member: int = 5
     per_channel: int = 60
     window: timedelta = timedelta(minutes=1)
     dedupe_window: timedelta = timedelta(minutes=1)
+
+    @classmethod
+    def of(cls, config: WatchConfig) -> WatchLimits:
+        return cls(
+            concurrency=config.concurrency,
+            max_waiting=config.queue_size,
+            per_member=config.member_posts_per_minute,
+            per_channel=config.channel_posts_per_minute,
+            dedupe_window=timedelta(seconds=config.dedupe_seconds),
+        )
 
 
 def _source_key(source: str | bytes) -> str:
@@ -92,7 +104,6 @@ class WatchService:
         self,
         database: Database,
         lookups: LookupService,
-        profiles: ProfileService,
         showcase: ShowcaseAdmin,
         *,
         clock: Callable[[], datetime],
@@ -100,7 +111,6 @@ class WatchService:
     ) -> None:
         self._db = database
         self._lookups = lookups
-        self._profiles = profiles
         self._showcase = showcase
         self._clock = clock
         self._members = RateLimiter(limit=limits.per_member, window=limits.window, clock=clock)
@@ -151,8 +161,7 @@ class WatchService:
 
     async def check(self, guild_id: int, user_id: int, sources: Sequence[str | bytes]) -> tuple[Finding, ...]:
         """Verify each source with the member's saved emails; the same source within a short while once."""
-        profile = await self._profiles.get(guild_id, user_id)
-        emails = profile.emails if profile is not None else ()
+        emails = await self._lookups.saved_emails(guild_id, user_id)
         settings = await self._showcase.settings(guild_id)
         findings = []
         for source in sources:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ShowcaseConfig, load_config
+from bot.config import ShowcaseConfig, WatchConfig, load_config
 from bot.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
@@ -24,6 +24,7 @@ def test_the_example_config_loads_and_documents_every_key() -> None:
     assert config.database.path == Path("credcord.db")
     assert config.verification.allow_private_networks is False
     assert config.showcase == ShowcaseConfig()
+    assert config.watch == WatchConfig()
 
 
 def test_defaults_without_a_file() -> None:
@@ -117,3 +118,11 @@ def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
 def test_a_bad_environment_value_is_named() -> None:
     with pytest.raises(ConfigError, match="CREDCORD_DEV_GUILD_ID must be a whole number"):
         load_config(None, {"CREDCORD_DEV_GUILD_ID": "abc"})
+
+
+def test_watch_limits_come_from_the_watch_section(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[watch]\nmember_posts_per_minute = 2\ndedupe_seconds = 5\n")
+    config = load_config(path, {})
+    assert config.watch == WatchConfig(member_posts_per_minute=2, dedupe_seconds=5.0)
+    with pytest.raises(ConfigError, match=r"watch\.concurrency"):
+        load_config(_write(tmp_path, "[watch]\nconcurrency = 0\n"), {})

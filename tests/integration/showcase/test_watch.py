@@ -169,3 +169,80 @@ async def test_a_link_to_a_private_address_is_not_checked_and_says_no_more(
     (reply,) = _replies(showcase.channel, message)
     text = str(reply.embeds[0].to_dict())
     assert "Not checked" in text and "private" not in text.lower() and "127.0.0.1" not in text
+
+
+async def test_a_badge_posted_in_a_forum_post_is_checked(showcase: Showcase) -> None:
+    world = showcase.world
+    forum = world.guild.create_forum_channel("wins")
+    assert "now check" in await _watch(showcase, forum)
+    await _save_email(world)
+    thread = world.env.backend.create_thread(forum.id, "My first badge", world.alice.id)
+    (post,) = [t for t in forum.threads if t.id == thread.id]
+
+    message = await world.alice.send(post, f"Proud of this one: {showcase.url()}")
+
+    assert _reactions(post, message) == ["✅"]
+    assert len(_replies(post, message)) == 1
+
+
+async def test_a_stack_completed_through_the_add_button_is_celebrated(showcase: Showcase) -> None:
+    world = showcase.world
+    role = world.guild.create_role("Pythonista")
+    await showcase.admin.slash(
+        world.general, "stack create", name="Pythonista", skills="Python, SQL", role=role, need="1"
+    )
+    await _watch(showcase)
+    await _save_email(world)
+    message = await world.alice.send(showcase.channel, showcase.url())
+    (reply,) = _replies(showcase.channel, message)
+
+    await world.alice.click(reply, label="Add to my profile")
+
+    celebration = [m.content for m in showcase.channel.history() if m.content.startswith("🎉")]
+    assert celebration == [f"🎉 <@{world.alice.id}> completed the **Pythonista** stack!"]
+
+
+async def test_the_add_button_is_not_held_back_by_the_verify_cooldown(
+    showcase: Showcase, bots: BotFactory, config: Config
+) -> None:
+    world = showcase.world
+    slow = replace(config, verification=replace(config.verification, cooldown_seconds=600))
+    await restart(world.env, bots, slow)
+    await _watch(showcase)
+    await _save_email(world)
+    await world.alice.slash(world.general, "verify", url=showcase.url())
+    message = await world.alice.send(showcase.channel, showcase.url())
+    (reply,) = _replies(showcase.channel, message)
+
+    added = await world.alice.click(reply, label="Add to my profile")
+
+    assert "Added to" in str(added.response.content)
+
+
+async def test_deleting_the_post_keeps_the_recorded_badge(showcase: Showcase) -> None:
+    world = showcase.world
+    await _watch(showcase, auto_add=True)
+    await _save_email(world)
+    message = await world.alice.send(showcase.channel, showcase.url())
+
+    await world.alice.delete(message)
+
+    listed = await world.alice.slash(world.general, "badge list")
+    assert "Python Fundamentals" in str(listed.response.embeds[0].description)
+
+
+async def test_a_post_over_the_members_limit_is_marked_not_checked(
+    showcase: Showcase, bots: BotFactory, config: Config
+) -> None:
+    world = showcase.world
+    await restart(world.env, bots, replace(config, watch=replace(config.watch, member_posts_per_minute=2)))
+    await _watch(showcase)
+    posted = [
+        await world.alice.send(showcase.channel, showcase.url(f"/assertions/limit-{i}")) for i in range(3)
+    ]
+
+    assert [len(_replies(showcase.channel, m)) for m in posted] == [1, 1, 0]
+    assert _reactions(showcase.channel, posted[2]) == ["⏳"]
+    await world.env.advance_time(61)
+    later = await world.alice.send(showcase.channel, showcase.url("/assertions/limit-later"))
+    assert len(_replies(showcase.channel, later)) == 1
