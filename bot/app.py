@@ -32,6 +32,7 @@ from bot.profiles import ProfileService
 from bot.skills import SkillCatalog
 from bot.state import BotState
 from bot.verification.fetcher import Fetcher, FetchLimits, FetchPolicy
+from bot.verification.providers import Providers
 from bot.verification.verifier import Verifier
 from bot.watch import WatchService
 
@@ -190,7 +191,8 @@ class CredcordBot(commands.Bot):
         skills = SkillCatalog.bundled()
         profiles = ProfileService(database, skills, self.clock)
         fetcher = build_fetcher(self.config.verification)
-        verifier = Verifier(fetcher, clock=self.clock)
+        providers = Providers.bundled().with_rules(self.config.verification.providers)
+        verifier = Verifier(fetcher, clock=self.clock, providers=providers)
         lookups = LookupService(
             verifier,
             profiles,
