@@ -499,9 +499,17 @@ if __name__ == "__main__":
         "--peer-assertions", type=int, default=1000, help="the first N of the batch for openbadges 1.1.2"
     )
     parser.add_argument("--credcord-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--ob3", action="store_true", help="the Open Badges 3.0 figures (bench/verify_ob3.py)"
+    )
     arguments = parser.parse_args()
     if arguments.quick:
         arguments.assertions, arguments.single, arguments.peer_assertions = 200, 20, 50
+    if arguments.ob3:
+        # Its own script, so its worker process and flags stay separate from the OB2 comparison.
+        command = [sys.executable, str(ROOT / "bench" / "verify_ob3.py")]
+        command += ["--quick"] if arguments.quick else []
+        raise SystemExit(subprocess.call(command))
     if arguments.credcord_worker:
         limits = FetchLimits(max_concurrency=arguments.max_concurrency, max_per_host=arguments.max_per_host)
         credcord_worker(limits, arguments.concurrency)

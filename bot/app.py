@@ -32,6 +32,7 @@ from bot.profiles import ProfileService
 from bot.skills import SkillCatalog
 from bot.state import BotState
 from bot.verification.fetcher import Fetcher, FetchLimits, FetchPolicy
+from bot.verification.providers import Providers
 from bot.verification.verifier import Verifier
 from bot.watch import WatchLimits, WatchService
 
@@ -190,7 +191,8 @@ class CredcordBot(commands.Bot):
         skills = SkillCatalog.bundled()
         profiles = ProfileService(database, skills, self.clock)
         fetcher = build_fetcher(self.config.verification)
-        verifier = Verifier(fetcher, clock=self.clock)
+        providers = Providers.bundled().with_rules(self.config.verification.providers)
+        verifier = Verifier(fetcher, clock=self.clock, providers=providers)
         lookups = LookupService(
             verifier,
             profiles,
@@ -221,7 +223,12 @@ class CredcordBot(commands.Bot):
                 batch_size=showcase.batch_size,
             ),
             watch=WatchService(
-                database, lookups, showcase_admin, clock=self.clock, limits=WatchLimits.of(self.config.watch)
+                database,
+                lookups,
+                showcase_admin,
+                clock=self.clock,
+                limits=WatchLimits.of(self.config.watch),
+                pages=providers.page_patterns(),
             ),
         )
         for extension in EXTENSIONS:

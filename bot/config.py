@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
+from bot.verification.providers import ProviderRule, ProviderRuleError
 
 TOKEN_ENV = "DISCORD_TOKEN"  # noqa: S105 (the variable name, not a secret)
 DEFAULT_CONFIG_PATH = Path("config.toml")
@@ -59,6 +60,8 @@ class VerificationConfig:
     cache_ttl_seconds: float = 300.0
     cooldown_seconds: float = 30.0
     max_in_flight: int = 8
+    # An admin's provider rules, tried before the bundled table (bot.verification.providers).
+    providers: tuple[ProviderRule, ...] = ()
     # Exact host:port entries the fetcher may reach although they are private (the sandbox's demo
     # issuer). Deliberately not a config-file key: a file is copied between machines and edited by
     # hand, and one stray entry would quietly open an internal service to member-supplied URLs. Only
@@ -147,6 +150,12 @@ class _Section:
             raise ConfigError(f"{self._key(key)} must be a non-empty string, not {value!r}")
         return value.strip()
 
+    def required_string(self, key: str) -> str:
+        value = self.string(key, None)
+        if value is None:
+            raise ConfigError(f"{self._key(key)} is required")
+        return value
+
     def url(self, key: str, *, schemes: tuple[str, ...]) -> str | None:
         value = self.string(key, None)
         if value is None:
@@ -155,6 +164,15 @@ class _Section:
         if parts.scheme not in schemes or not parts.netloc:
             raise ConfigError(f"{self._key(key)} must be a {' or '.join(schemes)} URL, not {value!r}")
         return value.rstrip("/")
+
+    def tables(self, key: str) -> list[_Section]:
+        """An array of tables (``[[name.key]]``), each as a section named ``name.key[i]``."""
+        value = self._get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise ConfigError(f"{self._key(key)} must be an array of tables ([[{self._key(key)}]])")
+        return [_Section(f"{self._key(key)}[{index}]", item) for index, item in enumerate(value)]
 
     def finish(self) -> None:
         unknown = sorted(set(self.data) - self.read)
@@ -170,6 +188,18 @@ def _env_int(environ: Mapping[str, str], name: str) -> int | None:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _provider_rule(section: _Section) -> ProviderRule:
+    name = section.required_string("name")
+    pattern = section.required_string("pattern")
+    action = section.required_string("action")
+    target = section.string("target", None)
+    section.finish()
+    try:
+        return ProviderRule.parse(name, pattern, action, target)
+    except ProviderRuleError as error:
+        raise ConfigError(f"{section.name}.{error.field}: {error}") from None
 
 
 def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
@@ -235,6 +265,7 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
         cache_ttl_seconds=verification.number("cache_ttl_seconds", 300.0, low=0.0, high=86400.0),
         cooldown_seconds=verification.number("cooldown_seconds", 30.0, low=0.0, high=3600.0),
         max_in_flight=verification.integer("max_in_flight", 8, low=1, high=256),
+        providers=tuple(_provider_rule(entry) for entry in verification.tables("providers")),
     )
     verification.finish()
 

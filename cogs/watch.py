@@ -23,7 +23,6 @@ from bot.watch import (
     WatchedChannel,
     WatchService,
     badge_images,
-    credential_urls,
 )
 from cogs._admin import add_setup_commands, remove_setup_commands, require_manage_guild
 from cogs._roles import apply_roles, celebrate_stacks
@@ -50,10 +49,10 @@ _WORDS = {
 }
 
 
-def sources_of(message: discord.Message) -> tuple[list[str], list[discord.Attachment]]:
+def sources_of(watch: WatchService, message: discord.Message) -> tuple[list[str], list[discord.Attachment]]:
     """The links and badge images in the message worth checking, in the order the buttons number them."""
     infos = [AttachmentInfo(a.filename, a.content_type, a.size) for a in message.attachments]
-    return list(credential_urls(message.content)), [message.attachments[i] for i in badge_images(infos)]
+    return list(watch.links(message.content)), [message.attachments[i] for i in badge_images(infos)]
 
 
 def _line(finding: Finding) -> str:
@@ -98,7 +97,7 @@ async def record_from_message(
 
     ``verdict`` is the watch's check of it just now; without one the badge is verified again.
     """
-    urls, images = sources_of(message)
+    urls, images = sources_of(bot.services.watch, message)
     if index >= len(urls) + len(images):
         raise NotFound("That badge is no longer in the message.")
     source = urls[index] if index < len(urls) else await images[index - len(urls)].read()
@@ -259,7 +258,7 @@ class WatchCog(commands.Cog):
         watched = await self._watched(message)
         if watched is None:
             return
-        urls, images = sources_of(message)
+        urls, images = sources_of(self.watch, message)
         if not urls and not images:
             return
         assert message.guild is not None

@@ -1,12 +1,15 @@
-"""Badge data baked into PNG and SVG images, per the Open Badges baking specification.
+"""Badge data baked into PNG and SVG images, per the Open Badges 2.0 and 3.0 baking specifications.
 
-PNG: an ``iTXt`` chunk with keyword ``openbadges`` (uncompressed only: a compressed chunk is refused
-without inflating it, so a tiny image cannot expand into gigabytes) or a legacy ``tEXt`` chunk. Chunks are
-walked with bounds checks; CRCs are not checked because a bad CRC changes nothing about what we verify.
+PNG: an ``iTXt`` chunk with keyword ``openbadges`` (2.0) or ``openbadgecredential`` (3.0: the credential
+JSON or a VC-JWT), uncompressed only: a compressed chunk is refused without inflating it, so a tiny image
+cannot expand into gigabytes; or a legacy ``tEXt`` chunk. Chunks are walked with bounds checks; CRCs are
+not checked because a bad CRC changes nothing about what we verify.
 
-SVG: an ``<openbadges:assertion>`` element whose ``verify`` attribute holds a URL or a JWS, or whose text
-holds the assertion JSON or JWS. Parsing goes through ``defusedxml`` with DTDs, entities and external
-references forbidden, which stops entity-expansion bombs and external entity reads.
+SVG: an ``<openbadges:assertion>`` element (2.0) whose ``verify`` attribute holds a URL or a JWS, or whose
+text holds the assertion JSON or JWS; or an ``<openbadges:credential>`` element (3.0, namespace
+``https://purl.imsglobal.org/ob/v3p0``) whose text holds the credential JSON or VC-JWT. Parsing goes through
+``defusedxml`` with DTDs, entities and external references forbidden, which stops entity-expansion bombs
+and external entity reads.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import defusedxml
 import defusedxml.ElementTree
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_OPENBADGES_KEYWORD = b"openbadges"
+_OPENBADGES_KEYWORDS = frozenset({b"openbadges", b"openbadgecredential"})
 _MAX_CHUNK_LENGTH = 0x7FFFFFFF  # the PNG specification's limit
 _SVG_ASSERTION_TAGS = frozenset({"{http://openbadges.org}assertion", "{https://openbadges.org}assertion"})
+_SVG_CREDENTIAL_TAGS = frozenset({"{https://purl.imsglobal.org/ob/v3p0}credential"})
 
 
 class BakedError(ValueError):
@@ -57,7 +61,7 @@ def extract_baked(data: bytes) -> BakedBadge:
 
 
 def extract_from_png(data: bytes) -> BakedBadge:
-    """The ``openbadges`` text chunk of a PNG image."""
+    """The ``openbadges`` or ``openbadgecredential`` text chunk of a PNG image."""
     if not is_png(data):
         raise BakedError("malformed_image", "The file does not start with the PNG signature.")
     position = len(PNG_SIGNATURE)
@@ -80,7 +84,7 @@ def extract_from_png(data: bytes) -> BakedBadge:
 
 def _openbadges_text(chunk_type: bytes, body: bytes) -> BakedBadge | None:
     keyword, separator, rest = body.partition(b"\0")
-    if keyword != _OPENBADGES_KEYWORD or not separator:
+    if keyword not in _OPENBADGES_KEYWORDS or not separator:
         return None
     if chunk_type == b"zTXt":
         raise BakedError("compressed_chunk", "The PNG image's badge data is compressed, which we refuse.")
@@ -101,7 +105,7 @@ def _openbadges_text(chunk_type: bytes, body: bytes) -> BakedBadge | None:
 
 
 def extract_from_svg(data: bytes) -> BakedBadge:
-    """The ``openbadges:assertion`` element of an SVG image."""
+    """The ``openbadges:assertion`` or ``openbadges:credential`` element of an SVG image."""
     try:
         root = defusedxml.ElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True)
     except defusedxml.DefusedXmlException as error:
@@ -111,6 +115,11 @@ def extract_from_svg(data: bytes) -> BakedBadge:
     except (ParseError, ValueError) as error:
         raise BakedError("malformed_image", "The SVG image is not well-formed XML.") from error
     for element in root.iter():
+        if element.tag in _SVG_CREDENTIAL_TAGS:
+            text = "".join(element.itertext()).strip()
+            if text:
+                return BakedBadge("svg", "credential element", text)
+            continue
         if element.tag not in _SVG_ASSERTION_TAGS:
             continue
         verify = (element.get("verify") or "").strip()

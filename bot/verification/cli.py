@@ -5,7 +5,8 @@
 
 SOURCE is a badge URL, a file holding badge JSON, a JWS or a baked PNG/SVG image, or ``-`` for standard
 input. A batch FILE lists one source per line (blank lines and ``#`` comments are skipped). Exit status:
-0 when every verdict is VALID, 1 otherwise, 2 for usage errors.
+0 when every verdict is VALID, 1 otherwise, 2 for usage errors. Provider rules added in the config file
+(``--config``, else ./config.toml when it exists) apply as they do in the bot.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -21,7 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.config import DEFAULT_CONFIG_PATH, load_config
+from bot.errors import ConfigError
 from bot.verification.fetcher import Fetcher, FetchLimits, FetchPolicy
+from bot.verification.providers import Providers
 from bot.verification.verdict import Check, Status, Verdict
 from bot.verification.verifier import MAX_INPUT_BYTES, Verifier
 
@@ -40,6 +45,7 @@ class _Options:
     allow_private_network: bool
     timeout: float
     concurrency: int
+    providers: Providers
 
 
 def add_verify_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,6 +83,7 @@ def add_verify_command(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     parser.add_argument(
         "--concurrency", type=int, default=8, metavar="N", help="verifications at once in a batch (default 8)"
     )
+    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser.set_defaults(handler=run_verify)
 
 
@@ -115,8 +122,22 @@ def _options(args: argparse.Namespace) -> tuple[_Options, str | Path]:
         allow_private_network=args.allow_private_network,
         timeout=args.timeout,
         concurrency=args.concurrency,
+        providers=_providers(getattr(args, "config", None)),
     )
     return options, args.batch if args.batch is not None else args.source
+
+
+def _providers(path: Path | None) -> Providers:
+    """The bundled provider table with the config file's own rules in front."""
+    if path is None and DEFAULT_CONFIG_PATH.exists():
+        path = DEFAULT_CONFIG_PATH
+    if path is None:
+        return Providers.bundled()
+    try:
+        rules = load_config(path, os.environ).verification.providers
+    except ConfigError as error:
+        raise _UsageError(str(error)) from None
+    return Providers.bundled().with_rules(rules)
 
 
 def _batch_sources(path: Path) -> list[str]:
@@ -164,7 +185,8 @@ def _fetcher(options: _Options) -> Fetcher:
 
 async def _run_single(options: _Options, source: str | bytes) -> int:
     async with _fetcher(options) as fetcher:
-        verdict = await Verifier(fetcher).verify(source, emails=options.emails, now=options.now)
+        verifier = Verifier(fetcher, providers=options.providers)
+        verdict = await verifier.verify(source, emails=options.emails, now=options.now)
     if options.as_json:
         print(json.dumps(verdict.to_json()))
     else:
@@ -176,7 +198,7 @@ async def _run_batch(options: _Options, sources: Sequence[str]) -> int:
     progress = _Progress(len(sources), sys.stderr) if sys.stderr.isatty() else None
     slots = asyncio.Semaphore(options.concurrency)
     async with _fetcher(options) as fetcher:
-        verifier = Verifier(fetcher)
+        verifier = Verifier(fetcher, providers=options.providers)
 
         async def verify(source: str) -> Verdict:
             async with slots:

@@ -1,8 +1,9 @@
-"""Compact JWS (RFC 7515) as Open Badges 2.0 signed assertions use it.
+"""Compact JWS (RFC 7515) as Open Badges 2.0 signed assertions and VC-JWT credentials use it.
 
-Only algorithms on ``ALLOWED_ALGORITHMS`` are accepted: ``none`` and every HMAC algorithm are refused
-before any key is looked at, so a token "signed" with an issuer's public PEM as an HMAC secret never
-verifies. Keys come only from the issuer's Profile, never from ``jwk``/``jku``/``x5u`` header fields.
+Only algorithms on an allow-list are accepted (``ALLOWED_ALGORITHMS``, RS256, for Open Badges 2.0;
+the VC-JWT path passes its own): ``none`` and every HMAC algorithm are refused before any key is looked
+at, so a token "signed" with an issuer's public PEM as an HMAC secret never verifies. For Open Badges 2.0
+keys come only from the issuer's Profile, never from ``jwk``/``jku``/``x5u`` header fields.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ def _b64url_decode(segment: str) -> bytes:
         raise JwsError("malformed_jws", "A part of the signed badge is not valid base64url.") from error
 
 
-def parse_compact_jws(token: str) -> CompactJws:
-    """Split and decode ``token``, refusing algorithms and header features we do not support."""
+def parse_compact_jws(token: str, *, allowed: frozenset[str] = ALLOWED_ALGORITHMS) -> CompactJws:
+    """Split and decode ``token``, refusing algorithms not in ``allowed`` and unsupported header features."""
     token = token.strip()
     if not looks_like_compact_jws(token):
         raise JwsError("malformed_jws", "The signed badge is not a compact JWS (three base64url parts).")
@@ -70,10 +71,11 @@ def parse_compact_jws(token: str) -> CompactJws:
     if not isinstance(header, dict):
         raise JwsError("malformed_jws", "The signed badge's header is not a JSON object.")
     algorithm = header.get("alg")
-    if not isinstance(algorithm, str) or algorithm not in ALLOWED_ALGORITHMS:
+    if not isinstance(algorithm, str) or algorithm not in allowed:
+        accepted = ", ".join(sorted(allowed))
         raise JwsError(
             "unsupported_algorithm",
-            f"The signed badge uses the algorithm {algorithm!r}; only RS256 is accepted.",
+            f"The signed badge uses the algorithm {str(algorithm)[:20]!r}; only {accepted} is accepted.",
         )
     # An unencoded payload (b64: false) or a critical extension would change what the signature covers.
     if "crit" in header or header.get("b64", True) is not True:
@@ -84,6 +86,14 @@ def parse_compact_jws(token: str) -> CompactJws:
         signing_input=f"{encoded_header}.{encoded_payload}".encode("ascii"),
         signature=_b64url_decode(encoded_signature),
     )
+
+
+def peek_payload(token: str) -> Any:
+    """The JSON payload of a compact JWS, unchecked, to tell formats apart (None when unreadable)."""
+    try:
+        return parse_json(_b64url_decode(token.strip().split(".")[1]))
+    except (JsonError, JwsError, IndexError):
+        return None
 
 
 def load_rsa_public_key(pem: str) -> rsa.RSAPublicKey:

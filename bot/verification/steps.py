@@ -62,6 +62,19 @@ class Verification:
         self._status = Status.UNVERIFIABLE
         self._reason = "internal_error"
         self._message = "credcord could not finish verifying this badge because of an internal error."
+        self._fetched: dict[str, FetchResult | FetchError] = {}
+
+    @property
+    def session(self) -> FetchSession:
+        return self._session
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        return self._emails
 
     def verdict(self) -> Verdict:
         done = {check.name for check in self._checks}
@@ -87,6 +100,10 @@ class Verification:
 
     def passed(self, name: str, detail: str) -> None:
         self._checks.append(Check(name, True, detail))
+
+    def skipped(self, name: str, detail: str) -> None:
+        """A check that had nothing to compare (``ok=None``) and does not decide the verdict."""
+        self._checks.append(Check(name, None, detail))
 
     def fail(
         self, name: str, status: Status, reason: str, message: str, detail: str | None = None
@@ -121,10 +138,24 @@ class Verification:
 
     # Fetching
 
+    async def probe(self, url: str) -> FetchResult | None:
+        """GET ``url`` fresh to learn what it serves; the format's pipeline then gets this answer (or the
+        error) from ``fetch`` instead of asking the issuer twice. None when the fetch did not succeed."""
+        try:
+            result = await self._session.fetch(url, cache=False)
+        except FetchError as error:
+            self._fetched[url] = error
+            return None
+        self._fetched[url] = result
+        return result
+
     async def fetch(self, check: str, url: str, label: str, *, cache: bool) -> FetchResult:
         """GET ``url``; a refusal or failure settles the verdict (REFUSED / UNVERIFIABLE)."""
         try:
-            return await self._session.fetch(url, cache=cache)
+            probed = self._fetched.pop(url, None)
+            if isinstance(probed, FetchError):
+                raise probed
+            return probed or await self._session.fetch(url, cache=cache)
         except FetchRefused as error:
             self.fail(check, Status.REFUSED, error.reason, _fetch_message(label, url, error), str(error))
         except FetchFailed as error:
@@ -141,6 +172,13 @@ class Verification:
 
     def document(self, check: str, result: FetchResult, label: str) -> dict[str, Any]:
         """The fetched body as an Open Badges 2.0 JSON object."""
+        document = self.json_object(check, result, label)
+        if ob2.is_legacy(document):
+            self.unsupported_version(check)
+        return document
+
+    def json_object(self, check: str, result: FetchResult, label: str) -> dict[str, Any]:
+        """The fetched body as a JSON object, whatever vocabulary it uses."""
         try:
             document = parse_json(result.body)
         except JsonError as error:
@@ -160,15 +198,19 @@ class Verification:
             self.fail(
                 check, Status.INVALID, "bad_type", f"The {label} at {clip(result.url)} is not a JSON object."
             )
-        if ob2.is_legacy(document):
-            self.unsupported_version(check)
         return document
 
     async def fetch_document(self, check: str, url: str, label: str) -> tuple[dict[str, Any], str]:
-        """A supporting document (BadgeClass, Profile, key, revocation list; cached), and its final URL."""
+        """A supporting OB2 document (BadgeClass, Profile, key, revocation list; cached) and its URL."""
         result = await self.fetch(check, url, label, cache=True)
         self.require_success(check, result, label)
         return self.document(check, result, label), result.url
+
+    async def fetch_json(self, check: str, url: str, label: str) -> tuple[dict[str, Any], str]:
+        """A supporting JSON object of any vocabulary (DID or controller document; cached) and its URL."""
+        result = await self.fetch(check, url, label, cache=True)
+        self.require_success(check, result, label)
+        return self.json_object(check, result, label), result.url
 
     async def linked(
         self,
@@ -242,7 +284,7 @@ class Verification:
         identity_type: str = recipient["type"]
         hashed: bool = recipient["hashed"]
         if not self._emails:
-            self._checks.append(Check("recipient", None, "no email address was given to compare"))
+            self.skipped("recipient", "no email address was given to compare")
             return
         if identity_type != "email":
             self.recipient = RecipientInfo(identity_type, hashed, False)

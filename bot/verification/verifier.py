@@ -1,7 +1,14 @@
-"""Verify an Open Badges 2.0 badge and say exactly what was found, as a ``Verdict``.
+"""Verify a badge (Open Badges 2.0, or 3.0 as a Verifiable Credential) and say exactly what was found.
 
-``Verifier.verify`` accepts a URL, a JSON document (mapping, text or bytes), a compact JWS, or the bytes of
-a baked PNG or SVG image, and never raises for anything an issuer serves or a member pastes.
+``Verifier.verify`` accepts a URL, a JSON document (mapping, text or bytes), a compact JWS or VC-JWT, or
+the bytes of a baked PNG or SVG image, and never raises for anything an issuer serves or a member pastes.
+
+Which pipeline runs: a URL first passes the providers table (a known provider's page maps to its machine
+URL, or settles as unverifiable there), then is fetched once; a Verifiable Credential served there (JSON,
+or a VC-JWT as text) goes to ``vc.pipeline``, anything else to the hosted Open Badges 2.0 pipeline, which
+is handed the same answer. Pasted or baked JSON that is a Verifiable Credential, and a compact JWS whose
+payload is one, are verified as credentials; see ``vc.pipeline`` for their checks and reasons. Below, the
+Open Badges 2.0 outcomes.
 
 How outcomes map to a status (``reason`` in brackets):
 
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
@@ -38,8 +46,13 @@ from bot.verification.fetcher import Fetcher
 from bot.verification.hosted import verify_hosted
 from bot.verification.jsonsafe import JsonError, parse_json
 from bot.verification.jws import looks_like_compact_jws
+from bot.verification.providers import Providers, resolve_provider_url
 from bot.verification.signed import verify_signed
 from bot.verification.steps import Settled, Verification, clip
+from bot.verification.vc.credential import looks_like_credential
+from bot.verification.vc.jwt import looks_like_vc_jwt
+from bot.verification.vc.pipeline import Ob3Options, verify_credential, verify_jwt
+from bot.verification.vc.status import StatusChecker
 from bot.verification.verdict import Status, Verdict
 
 logger = logging.getLogger(__name__)
@@ -51,15 +64,35 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class _Pipelines:
+    providers: Providers
+    ob3: Ob3Options
+
+
+_BUNDLED_PROVIDERS = Providers.bundled()
+
+
 class Verifier:
-    """Verifies badges; one instance can serve many concurrent verifications."""
+    """Verifies badges; one instance can serve many concurrent verifications.
+
+    ``providers`` maps provider page URLs to machine-verifiable documents; ``status`` checks Verifiable
+    Credential status lists and caches them (None: a new checker for this Verifier).
+    """
 
     def __init__(
-        self, fetcher: Fetcher, *, clock: Callable[[], datetime] = _utc_now, max_fetches: int = 8
+        self,
+        fetcher: Fetcher,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        max_fetches: int = 8,
+        providers: Providers = _BUNDLED_PROVIDERS,
+        status: StatusChecker | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._clock = clock
         self._max_fetches = max_fetches
+        self._pipelines = _Pipelines(providers, Ob3Options(status if status is not None else StatusChecker()))
 
     async def verify(
         self,
@@ -74,7 +107,7 @@ class Verifier:
             moment = moment.replace(tzinfo=UTC)
         run = Verification(self._fetcher.session(self._max_fetches), tuple(emails), moment)
         try:
-            await _verify_source(run, source)
+            await _verify_source(run, source, self._pipelines)
         except Settled:
             pass
         except Exception:
@@ -83,16 +116,18 @@ class Verifier:
         return run.verdict()
 
 
-async def _verify_source(run: Verification, source: str | bytes | Mapping[str, Any]) -> None:
+async def _verify_source(
+    run: Verification, source: str | bytes | Mapping[str, Any], pipelines: _Pipelines
+) -> None:
     if isinstance(source, Mapping):
-        await _verify_json(run, source, where="pasted JSON")
+        await _verify_json(run, source, where="pasted JSON", pipelines=pipelines)
         return
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
         if len(data) > MAX_INPUT_BYTES:
             _too_large(run)
         if is_png(data) or looks_like_xml(data):
-            await _verify_image(run, data)
+            await _verify_image(run, data, pipelines)
             return
         try:
             source = data.decode("utf-8-sig")
@@ -100,27 +135,30 @@ async def _verify_source(run: Verification, source: str | bytes | Mapping[str, A
             run.fail("source", Status.INVALID, "unrecognized_input", "This is not a badge, image or URL.")
     if len(source) > MAX_INPUT_BYTES:
         _too_large(run)
-    await _verify_text(run, source, where="the input", from_image=False)
+    await _verify_text(run, source, where="the input", from_image=False, pipelines=pipelines)
 
 
 def _too_large(run: Verification) -> NoReturn:
     run.fail("source", Status.INVALID, "too_large", "The input is larger than credcord accepts (5 MiB).")
 
 
-async def _verify_image(run: Verification, data: bytes) -> None:
+async def _verify_image(run: Verification, data: bytes, pipelines: _Pipelines) -> None:
     try:
         baked = extract_baked(data)
     except BakedError as error:
         run.fail("source", Status.INVALID, error.reason, str(error))
     where = f"the {baked.container.upper()} {baked.location}"
-    await _verify_text(run, baked.content, where=where, from_image=True)
+    await _verify_text(run, baked.content, where=where, from_image=True, pipelines=pipelines)
 
 
-async def _verify_text(run: Verification, value: str, *, where: str, from_image: bool) -> None:
-    """Text that may be a URL, JSON, a JWS or (unless it came out of an image) SVG markup."""
+async def _verify_text(
+    run: Verification, value: str, *, where: str, from_image: bool, pipelines: _Pipelines
+) -> None:
+    """Text that may be a URL, JSON, a JWS or VC-JWT, or (unless it came out of an image) SVG markup."""
     content = value.strip()
     if ob2.is_http_url(content) and not any(character.isspace() for character in content):
-        await verify_hosted(run, content, source_detail=f"{where} holds the URL {clip(content)}")
+        url = await resolve_provider_url(run, content, pipelines.providers)
+        await _verify_url(run, url, f"{where} holds the URL {clip(content)}", pipelines)
         return
     if content.startswith("{"):
         try:
@@ -129,14 +167,17 @@ async def _verify_text(run: Verification, value: str, *, where: str, from_image:
             run.fail("source", Status.INVALID, error.reason, f"The JSON in {where} is not valid: {error}.")
         if not isinstance(document, dict):
             run.fail("source", Status.INVALID, "bad_type", f"The JSON in {where} is not an object.")
-        await _verify_json(run, document, where=f"JSON in {where}")
+        await _verify_json(run, document, where=f"JSON in {where}", pipelines=pipelines)
         return
     if looks_like_compact_jws(content):
+        if looks_like_vc_jwt(content):
+            await verify_jwt(run, content, source_detail=f"{where} holds a VC-JWT", options=pipelines.ob3)
+            return
         await verify_signed(run, content, source_detail=f"{where} holds a compact JWS")
         return
     markup = content.encode("utf-8", "surrogatepass")
     if not from_image and looks_like_xml(markup):
-        await _verify_image(run, markup)
+        await _verify_image(run, markup, pipelines)
         return
     if from_image:
         run.fail("source", Status.INVALID, "no_badge_data", f"The data in {where} is not a badge.")
@@ -148,8 +189,38 @@ async def _verify_text(run: Verification, value: str, *, where: str, from_image:
     )
 
 
-async def _verify_json(run: Verification, document: Mapping[str, Any], *, where: str) -> None:
-    """A pasted or baked Assertion: only its id is trusted, and the hosted copy is verified."""
+async def _verify_url(run: Verification, url: str, source_detail: str, pipelines: _Pipelines) -> None:
+    """What ``url`` serves: a Verifiable Credential (JSON or VC-JWT text), else a hosted OB2 Assertion."""
+    result = await run.probe(url)
+    if result is not None and 200 <= result.status < 300:
+        served = f"{source_detail}, which serves a Verifiable Credential"
+        text = result.body.strip()
+        if text.startswith(b"{"):
+            try:
+                document = parse_json(text)
+            except JsonError:
+                document = None
+            if looks_like_credential(document):
+                await verify_credential(run, document, source_detail=served, options=pipelines.ob3)
+                return
+        elif len(text) < 1 << 20 and text.isascii():
+            token = text.decode("ascii")
+            if looks_like_compact_jws(token) and looks_like_vc_jwt(token):
+                await verify_jwt(run, token, source_detail=served, options=pipelines.ob3)
+                return
+    await verify_hosted(run, url, source_detail=source_detail)
+
+
+async def _verify_json(
+    run: Verification, document: Mapping[str, Any], *, where: str, pipelines: _Pipelines
+) -> None:
+    """A Verifiable Credential is verified by its proof; a pasted or baked OB2 Assertion only for its id,
+    whose hosted copy is verified."""
+    if looks_like_credential(document):
+        await verify_credential(
+            run, document, source_detail=f"{where}: a Verifiable Credential", options=pipelines.ob3
+        )
+        return
     assertion_id = document.get("id")
     if ob2.is_http_url(assertion_id):
         url = str(assertion_id).strip()

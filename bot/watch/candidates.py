@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.verification.providers import Providers
+
 MAX_URLS = 3
 MAX_IMAGES = 3
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -16,14 +18,9 @@ IMAGE_SUFFIXES = (".png", ".svg")
 _URL = re.compile(r"https?://[^\s<>\"'`|\\]+", re.IGNORECASE)
 # Sentence punctuation and markdown that commonly follows a pasted link without being part of it.
 _TRAILING = ".,;:!?)]}*_~'\""
-# Public badge pages of the big providers: checked first when a message holds more links than the limit.
-PROVIDER_PAGES = (
-    re.compile(r"^https?://(www\.)?credly\.com/(badges|earner/earned/badge)/", re.IGNORECASE),
-    re.compile(r"^https?://[a-z0-9.-]*badgr\.(com|io)/public/assertions/", re.IGNORECASE),
-    re.compile(r"^https?://(www\.)?credential\.net/", re.IGNORECASE),
-    re.compile(r"^https?://[a-z0-9.-]*accredible\.com/", re.IGNORECASE),
-    re.compile(r"^https?://(www\.)?openbadgepassport\.com/app/badge/info/", re.IGNORECASE),
-)
+# Credential pages of known providers (the verifier's provider table): checked first when a message holds
+# more links than the limit.
+PROVIDER_PAGES = Providers.bundled().page_patterns()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +32,10 @@ class AttachmentInfo:
     size: int
 
 
-def _is_provider_page(url: str) -> bool:
-    return any(pattern.match(url) for pattern in PROVIDER_PAGES)
-
-
-def credential_urls(text: str, *, limit: int = MAX_URLS) -> tuple[str, ...]:
-    """The http(s) links in ``text`` worth verifying: provider badge pages first, then the rest in order.
+def credential_urls(
+    text: str, *, limit: int = MAX_URLS, pages: Sequence[re.Pattern[str]] = PROVIDER_PAGES
+) -> tuple[str, ...]:
+    """The http(s) links in ``text`` worth verifying: provider badge ``pages`` first, then the rest in order.
 
     Duplicates count once and at most ``limit`` are returned, however many links the text holds.
     """
@@ -49,7 +44,7 @@ def credential_urls(text: str, *, limit: int = MAX_URLS) -> tuple[str, ...]:
         url = match.group(0).rstrip(_TRAILING)
         if len(url) <= MAX_URL and "://" in url and url.split("://", 1)[1] and url not in found:
             found.append(url)
-    found.sort(key=lambda url: not _is_provider_page(url))
+    found.sort(key=lambda url: not any(pattern.match(url) for pattern in pages))
     return tuple(found[:limit])
 
 

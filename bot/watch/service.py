@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from bot.config import WatchConfig
 from bot.db import Database
 from bot.lookups import LookupService
 from bot.verification.verdict import Status, Verdict
+from bot.watch.candidates import PROVIDER_PAGES, credential_urls
 from bot.watch.limits import Coalescer, OrderedLanes, RateLimiter
 
 T = TypeVar("T")
@@ -108,15 +110,21 @@ class WatchService:
         *,
         clock: Callable[[], datetime],
         limits: WatchLimits = WatchLimits(),
+        pages: Sequence[re.Pattern[str]] = PROVIDER_PAGES,
     ) -> None:
         self._db = database
         self._lookups = lookups
         self._showcase = showcase
         self._clock = clock
+        self._pages = pages
         self._members = RateLimiter(limit=limits.per_member, window=limits.window, clock=clock)
         self._channels = RateLimiter(limit=limits.per_channel, window=limits.window, clock=clock)
         self._lanes = OrderedLanes(concurrency=limits.concurrency, max_waiting=limits.max_waiting)
         self._verdicts: Coalescer[Verdict] = Coalescer(window=limits.dedupe_window, clock=clock)
+
+    def links(self, text: str) -> tuple[str, ...]:
+        """The credential links in a message worth checking, known provider pages (with the admin's) first."""
+        return credential_urls(text, pages=self._pages)
 
     async def watched(self, guild_id: int, channel_id: int) -> WatchedChannel | None:
         """The channel's watch settings, or None when it is not watched."""

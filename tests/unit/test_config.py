@@ -126,3 +126,69 @@ def test_watch_limits_come_from_the_watch_section(tmp_path: Path) -> None:
     assert config.watch == WatchConfig(member_posts_per_minute=2, dedupe_seconds=5.0)
     with pytest.raises(ConfigError, match=r"watch\.concurrency"):
         load_config(_write(tmp_path, "[watch]\nconcurrency = 0\n"), {})
+
+
+def test_provider_rules_are_read_in_order(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "[[verification.providers]]\n"
+        'name = "Example Academy"\n'
+        "pattern = 'https://academy\\.example/badges/(?P<id>[0-9a-f-]+)'\n"
+        'action = "fetch"\n'
+        'target = "https://api.academy.example/assertions/{id}"\n'
+        "[[verification.providers]]\n"
+        'name = "Example Courses"\n'
+        "pattern = 'https://courses\\.example/certificates/'\n"
+        'action = "no_credential"\n',
+    )
+
+    rules = load_config(path, {}).verification.providers
+
+    assert [(rule.name, rule.action, rule.target) for rule in rules] == [
+        ("Example Academy", "fetch", "https://api.academy.example/assertions/{id}"),
+        ("Example Courses", "no_credential", None),
+    ]
+    assert (
+        rules[0].machine_url("https://academy.example/badges/0a-1")
+        == "https://api.academy.example/assertions/0a-1"
+    )
+
+
+def test_no_provider_rules_by_default() -> None:
+    assert load_config(EXAMPLE, {}).verification.providers == ()
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('name = "A"\naction = "no_credential"\n', "verification.providers[0].pattern is required"),
+        ('name = "A"\npattern = \'(x\'\naction = "no_credential"\n', "verification.providers[0].pattern:"),
+        ('name = "A"\npattern = \'x\'\naction = "crawl"\n', "verification.providers[0].action: the action"),
+        ('name = "A"\npattern = \'x\'\naction = "fetch"\n', "verification.providers[0].target:"),
+        (
+            "name = \"A\"\npattern = 'x/(?P<id>.+)'\naction = \"fetch\"\ntarget = 'https://a.example/{key}'\n",
+            "{key} in the target is not a named group",
+        ),
+        ('name = "A"\npattern = \'x\'\naction = "no_credential"\ncolour = 1\n', "providers[0].colour is not"),
+    ],
+)
+def test_a_bad_provider_rule_names_its_key(tmp_path: Path, entry: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, "[[verification.providers]]\n" + entry), {})
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_providers_must_be_an_array_of_tables(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"verification\.providers must be an array of tables"):
+        load_config(_write(tmp_path, '[verification]\nproviders = "credly"\n'), {})
+
+
+def test_the_example_provider_rule_is_valid_once_uncommented(tmp_path: Path) -> None:
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    start = lines.index("# [[verification.providers]]")
+    block = "\n".join(line.removeprefix("# ") for line in lines[start : start + 5]) + "\n"
+
+    (rule,) = load_config(_write(tmp_path, block), {}).verification.providers
+
+    assert rule.machine_url("https://academy.example/badges/0f-1") is not None

@@ -246,3 +246,29 @@ async def test_a_post_over_the_members_limit_is_marked_not_checked(
     await world.env.advance_time(61)
     later = await world.alice.send(showcase.channel, showcase.url("/assertions/limit-later"))
     assert len(_replies(showcase.channel, later)) == 1
+
+
+async def test_an_admins_provider_page_is_checked_before_other_links(
+    showcase: Showcase, bots: BotFactory, db_path: Path, tmp_path: Path
+) -> None:
+    world = showcase.world
+    assertion = showcase.url()
+    base, _, number = assertion.rpartition("/")
+    path = tmp_path / "providers.toml"
+    path.write_text(
+        "[discord]\nmessage_content_intent = true\n"
+        + SHOWCASE_CONFIG
+        + '[[verification.providers]]\nname = "Academy"\n'
+        + "pattern = 'https://academy\\.example/b/(?P<id>[0-9]+)'\n"
+        + f'action = "fetch"\ntarget = "{base}/{{id}}"\n'
+    )
+    await restart(world.env, bots, load_config(path, {"CREDCORD_DB_PATH": str(db_path)}))
+    await _watch(showcase)
+    await _save_email(world)
+    chatter = " ".join(f"https://blog.example/post-{i}" for i in range(3))
+
+    message = await world.alice.send(showcase.channel, f"{chatter} https://academy.example/b/{number}")
+
+    assert "✅" in _reactions(showcase.channel, message)
+    (reply,) = _replies(showcase.channel, message)
+    assert "Python Fundamentals" in str(reply.embeds[0].description)
