@@ -28,6 +28,8 @@ from bot.config import Config, DiscordConfig, VerificationConfig
 from bot.db import Database
 from bot.errors import DomainError
 from bot.lookups import LookupService
+from bot.mentorship.admin import MentorshipAdmin
+from bot.mentorship.service import MentorshipService
 from bot.profiles import ProfileService
 from bot.skills import SkillCatalog
 from bot.state import BotState
@@ -38,7 +40,14 @@ from bot.watch import WatchLimits, WatchService
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.profiles", "cogs.verify", "cogs.badges", "cogs.showcase_admin", "cogs.watch")
+EXTENSIONS = (
+    "cogs.profiles",
+    "cogs.verify",
+    "cogs.badges",
+    "cogs.showcase_admin",
+    "cogs.watch",
+    "cogs.mentorship",
+)
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 
@@ -57,6 +66,8 @@ class Services:
     showcase: ShowcaseAdmin
     reverifier: Reverifier
     watch: WatchService
+    mentorship: MentorshipService
+    mentorship_admin: MentorshipAdmin
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
@@ -189,7 +200,16 @@ class CredcordBot(commands.Bot):
         if applied:
             log.info("applied migrations: %s", ", ".join(m.name for m in applied))
         skills = SkillCatalog.bundled()
-        profiles = ProfileService(database, skills, self.clock)
+        mentoring = self.config.mentorship
+        mentorship = MentorshipService(
+            database,
+            skills,
+            clock=self.clock,
+            weights=mentoring.weights,
+            offer_hours=mentoring.offer_hours,
+            checkin_days=mentoring.checkin_days,
+        )
+        profiles = ProfileService(database, skills, self.clock, member_data={"mentorship": mentorship.export})
         fetcher = build_fetcher(self.config.verification)
         providers = Providers.bundled().with_rules(self.config.verification.providers)
         verifier = Verifier(fetcher, clock=self.clock, providers=providers)
@@ -230,6 +250,8 @@ class CredcordBot(commands.Bot):
                 limits=WatchLimits.of(self.config.watch),
                 pages=providers.page_patterns(),
             ),
+            mentorship=mentorship,
+            mentorship_admin=MentorshipAdmin(database, mentorship.matcher, clock=self.clock),
         )
         for extension in EXTENSIONS:
             await self.load_extension(extension)

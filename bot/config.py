@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
+from bot.mentorship.ranking import MatchWeights
 from bot.verification.providers import ProviderRule, ProviderRuleError
 
 TOKEN_ENV = "DISCORD_TOKEN"  # noqa: S105 (the variable name, not a secret)
@@ -27,7 +28,7 @@ DEFAULT_CONFIG_PATH = Path("config.toml")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-_SECTIONS = frozenset({"discord", "database", "logging", "verification", "showcase", "watch"})
+_SECTIONS = frozenset({"discord", "database", "logging", "verification", "showcase", "watch", "mentorship"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,14 @@ class WatchConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MentorshipConfig:
+    offer_hours: float = 72.0
+    check_minutes: float = 10.0
+    checkin_days: float = 7.0
+    weights: MatchWeights = field(default_factory=MatchWeights)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     discord: DiscordConfig = DiscordConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -94,6 +103,7 @@ class Config:
     verification: VerificationConfig = VerificationConfig()
     showcase: ShowcaseConfig = ShowcaseConfig()
     watch: WatchConfig = WatchConfig()
+    mentorship: MentorshipConfig = MentorshipConfig()
     source: Path | None = None
 
 
@@ -141,6 +151,11 @@ class _Section:
         if not low <= value <= high:
             raise ConfigError(f"{self._key(key)} must be between {low} and {high}, not {value}")
         return float(value)
+
+    def table(self, key: str) -> _Section:
+        """A nested table such as ``[mentorship.weights]``; empty when absent."""
+        value = self._get(key)
+        return _Section(self._key(key), {} if value is None else value)
 
     def string(self, key: str, default: str | None) -> str | None:
         value = self._get(key)
@@ -295,8 +310,28 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
         verification=verification_config,
         showcase=showcase_config,
         watch=watch_config,
+        mentorship=_mentorship(_Section("mentorship", raw.get("mentorship", {}))),
         source=source,
     )
+
+
+def _mentorship(section: _Section) -> MentorshipConfig:
+    weights = section.table("weights")
+    defaults = MatchWeights()
+    config = MentorshipConfig(
+        offer_hours=section.number("offer_hours", 72.0, low=1.0, high=24.0 * 30),
+        check_minutes=section.number("check_minutes", 10.0, low=0.1, high=24.0 * 60),
+        checkin_days=section.number("checkin_days", 7.0, low=0.5, high=90.0),
+        weights=MatchWeights(
+            **{
+                name: weights.number(name, getattr(defaults, name), low=0.0, high=1000.0)
+                for name in (item.name for item in fields(MatchWeights))
+            }
+        ),
+    )
+    weights.finish()
+    section.finish()
+    return config
 
 
 def configure_logging(config: LoggingConfig) -> None:

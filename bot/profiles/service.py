@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -14,12 +14,27 @@ from bot.skills import SkillCatalog
 
 EXPORT_FORMAT = "credcord-member-export/1"
 
+# Another feature's part of a member's data export: (guild id, user id) -> JSON-ready values.
+MemberData = Callable[[int, int], Awaitable[dict[str, Any]]]
+
 
 class ProfileService:
-    def __init__(self, database: Database, catalog: SkillCatalog, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        database: Database,
+        catalog: SkillCatalog,
+        clock: Callable[[], datetime],
+        *,
+        member_data: Mapping[str, MemberData] | None = None,
+    ) -> None:
+        """``member_data``: features whose data about a member joins the export under their name.
+
+        Their rows hang off ``members`` with ON DELETE CASCADE, so ``delete`` removes them too.
+        """
         self._db = database
         self._catalog = catalog
         self._clock = clock
+        self._member_data = dict(member_data or {})
 
     async def get(self, guild_id: int, user_id: int) -> Profile | None:
         async with self._db.snapshot() as conn:
@@ -68,6 +83,8 @@ class ProfileService:
             fields["languages"] = list(profile.languages)
             fields["emails"] = list(profile.emails)
             data["profile"] = fields
+        for name, export in self._member_data.items():
+            data[name] = await export(guild_id, user_id)
         return data
 
     async def delete(self, guild_id: int, user_id: int) -> bool:

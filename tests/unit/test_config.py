@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from bot.config import ShowcaseConfig, WatchConfig, load_config
+from bot.config import MentorshipConfig, ShowcaseConfig, WatchConfig, load_config
 from bot.errors import ConfigError
+from bot.mentorship.ranking import MatchWeights
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
@@ -192,3 +194,34 @@ def test_the_example_provider_rule_is_valid_once_uncommented(tmp_path: Path) -> 
     (rule,) = load_config(_write(tmp_path, block), {}).verification.providers
 
     assert rule.machine_url("https://academy.example/badges/0f-1") is not None
+
+
+def test_mentorship_settings_and_weights_are_read(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "[mentorship]\noffer_hours = 48\ncheckin_days = 3\n[mentorship.weights]\nverified_skill = 12\n",
+    )
+    mentorship = load_config(path, {}).mentorship
+    assert (mentorship.offer_hours, mentorship.checkin_days, mentorship.check_minutes) == (48.0, 3.0, 10.0)
+    assert mentorship.weights == MatchWeights(verified_skill=12.0)
+
+
+def test_the_example_documents_the_mentorship_defaults() -> None:
+    assert load_config(EXAMPLE, {}).mentorship == MentorshipConfig()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[mentorship]\noffer_hours = 0\n", "mentorship.offer_hours must be between 1.0 and 720.0, not 0"),
+        ("[mentorship.weights]\noverlap = 1\n", "mentorship.weights.overlap is not a known setting"),
+        (
+            "[mentorship.weights]\nshared_language = -1\n",
+            "mentorship.weights.shared_language must be between",
+        ),
+        ("[mentorship]\nweights = 3\n", "[mentorship.weights] must be a table"),
+    ],
+)
+def test_bad_mentorship_settings_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(_write(tmp_path, text), {})
