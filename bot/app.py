@@ -26,6 +26,7 @@ from discord.ext import commands
 from bot.badges import BadgeService, Reverifier, ShowcaseAdmin
 from bot.config import Config, DiscordConfig, VerificationConfig
 from bot.db import Database
+from bot.discovery import DiscoveryService, load_catalog
 from bot.errors import DomainError
 from bot.lookups import LookupService
 from bot.profiles import ProfileService
@@ -37,7 +38,14 @@ from bot.watch import WatchService
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.profiles", "cogs.verify", "cogs.badges", "cogs.showcase_admin", "cogs.watch")
+EXTENSIONS = (
+    "cogs.profiles",
+    "cogs.verify",
+    "cogs.badges",
+    "cogs.showcase_admin",
+    "cogs.watch",
+    "cogs.discovery",
+)
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 
@@ -56,10 +64,25 @@ class Services:
     showcase: ShowcaseAdmin
     reverifier: Reverifier
     watch: WatchService
+    discovery: DiscoveryService
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
+        try:
+            await self.discovery.flush_searches()
+        except Exception:
+            log.exception("could not save the /find counts kept in memory")
         await self.database.close()
+
+
+class NoMentorshipYet:
+    """Mentorship activity for the digest until the mentorship service is wired in: none."""
+
+    async def new_mentors(self, guild_id: int, since: datetime, until: datetime) -> list[int]:
+        return []
+
+    async def open_requests(self, guild_id: int) -> list[tuple[int, str]]:
+        return []
 
 
 def build_fetcher(config: VerificationConfig) -> Fetcher:
@@ -179,6 +202,9 @@ class CredcordBot(commands.Bot):
         await super().login(token)
 
     async def setup_hook(self) -> None:
+        skills = SkillCatalog.bundled()
+        # Before the database opens: a broken catalog file stops start-up with nothing to undo.
+        catalog = load_catalog(skills, self.config.discovery.catalog_file)
         database = await Database.open(self.config.database.path)
         try:
             applied = await database.migrate()
@@ -187,7 +213,6 @@ class CredcordBot(commands.Bot):
             raise
         if applied:
             log.info("applied migrations: %s", ", ".join(m.name for m in applied))
-        skills = SkillCatalog.bundled()
         profiles = ProfileService(database, skills, self.clock)
         fetcher = build_fetcher(self.config.verification)
         verifier = Verifier(fetcher, clock=self.clock)
@@ -221,6 +246,7 @@ class CredcordBot(commands.Bot):
                 batch_size=showcase.batch_size,
             ),
             watch=WatchService(database, lookups, profiles, showcase_admin, clock=self.clock),
+            discovery=DiscoveryService(database, skills, catalog, NoMentorshipYet(), clock=self.clock),
         )
         for extension in EXTENSIONS:
             await self.load_extension(extension)

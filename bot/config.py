@@ -72,12 +72,19 @@ class ShowcaseConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DiscoveryConfig:
+    # An admin's TOML file adding or overriding roles and credential programs; None: the bundled ones only.
+    catalog_file: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     discord: DiscordConfig = DiscordConfig()
     database: DatabaseConfig = DatabaseConfig()
     logging: LoggingConfig = LoggingConfig()
     verification: VerificationConfig = VerificationConfig()
     showcase: ShowcaseConfig = ShowcaseConfig()
+    discovery: DiscoveryConfig = DiscoveryConfig()
     source: Path | None = None
 
 
@@ -134,6 +141,15 @@ class _Section:
             raise ConfigError(f"{self._key(key)} must be a non-empty string, not {value!r}")
         return value.strip()
 
+    def path(self, key: str) -> Path | None:
+        """A file path; an empty string (the example's default) means none."""
+        value = self._get(key)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{self._key(key)} must be a file path, not {value!r}")
+        return Path(value.strip())
+
     def url(self, key: str, *, schemes: tuple[str, ...]) -> str | None:
         value = self.string(key, None)
         if value is None:
@@ -178,7 +194,9 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{source} is not valid TOML: {error}") from None
 
-    unknown_tables = sorted(set(raw) - {"discord", "database", "logging", "verification", "showcase"})
+    unknown_tables = sorted(
+        set(raw) - {"discord", "database", "logging", "verification", "showcase", "discovery"}
+    )
     if unknown_tables:
         raise ConfigError(f"[{unknown_tables[0]}] is not a known section (see config.example.toml)")
 
@@ -234,12 +252,17 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
     )
     showcase.finish()
 
+    discovery = _Section("discovery", raw.get("discovery", {}))
+    discovery_config = DiscoveryConfig(catalog_file=discovery.path("catalog_file"))
+    discovery.finish()
+
     return Config(
         discord=discord_config,
         database=DatabaseConfig(path=Path(db_path)),
         logging=LoggingConfig(level=level),
         verification=verification_config,
         showcase=showcase_config,
+        discovery=discovery_config,
         source=source,
     )
 
