@@ -26,6 +26,7 @@ from discord.ext import commands
 from bot.badges import BadgeService, Reverifier, ShowcaseAdmin
 from bot.config import Config, DiscordConfig, VerificationConfig
 from bot.db import Database
+from bot.discovery import DiscoveryService, load_catalog
 from bot.errors import DomainError
 from bot.lookups import LookupService
 from bot.mentorship.admin import MentorshipAdmin
@@ -47,6 +48,7 @@ EXTENSIONS = (
     "cogs.showcase_admin",
     "cogs.watch",
     "cogs.mentorship",
+    "cogs.discovery",
 )
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
@@ -68,9 +70,14 @@ class Services:
     watch: WatchService
     mentorship: MentorshipService
     mentorship_admin: MentorshipAdmin
+    discovery: DiscoveryService
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
+        try:
+            await self.discovery.flush_searches()
+        except Exception:
+            log.exception("could not save the /find counts kept in memory")
         await self.database.close()
 
 
@@ -191,6 +198,9 @@ class CredcordBot(commands.Bot):
         await super().login(token)
 
     async def setup_hook(self) -> None:
+        skills = SkillCatalog.bundled()
+        # Before the database opens: a broken catalog file stops start-up with nothing to undo.
+        catalog = load_catalog(skills, self.config.discovery.catalog_file)
         database = await Database.open(self.config.database.path)
         try:
             applied = await database.migrate()
@@ -251,6 +261,7 @@ class CredcordBot(commands.Bot):
                 pages=providers.page_patterns(),
             ),
             mentorship=mentorship,
+            discovery=DiscoveryService(database, skills, catalog, mentorship, clock=self.clock),
             mentorship_admin=MentorshipAdmin(database, mentorship.matcher, clock=self.clock),
         )
         for extension in EXTENSIONS:

@@ -28,7 +28,9 @@ DEFAULT_CONFIG_PATH = Path("config.toml")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-_SECTIONS = frozenset({"discord", "database", "logging", "verification", "showcase", "watch", "mentorship"})
+_SECTIONS = frozenset(
+    ("discord", "database", "logging", "verification", "showcase", "watch", "mentorship", "discovery")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,12 @@ class MentorshipConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DiscoveryConfig:
+    # An admin's TOML file adding or overriding roles and credential programs; None: the bundled ones only.
+    catalog_file: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     discord: DiscordConfig = DiscordConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -104,6 +112,7 @@ class Config:
     showcase: ShowcaseConfig = ShowcaseConfig()
     watch: WatchConfig = WatchConfig()
     mentorship: MentorshipConfig = MentorshipConfig()
+    discovery: DiscoveryConfig = DiscoveryConfig()
     source: Path | None = None
 
 
@@ -170,6 +179,15 @@ class _Section:
         if value is None:
             raise ConfigError(f"{self._key(key)} is required")
         return value
+
+    def path(self, key: str) -> Path | None:
+        """A file path; an empty string (the example's default) means none."""
+        value = self._get(key)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{self._key(key)} must be a file path, not {value!r}")
+        return Path(value.strip())
 
     def url(self, key: str, *, schemes: tuple[str, ...]) -> str | None:
         value = self.string(key, None)
@@ -303,6 +321,10 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
     )
     watch.finish()
 
+    discovery = _Section("discovery", raw.get("discovery", {}))
+    discovery_config = DiscoveryConfig(catalog_file=discovery.path("catalog_file"))
+    discovery.finish()
+
     return Config(
         discord=discord_config,
         database=DatabaseConfig(path=Path(db_path)),
@@ -311,6 +333,7 @@ def load_config(path: Path | str | None, environ: Mapping[str, str]) -> Config:
         showcase=showcase_config,
         watch=watch_config,
         mentorship=_mentorship(_Section("mentorship", raw.get("mentorship", {}))),
+        discovery=discovery_config,
         source=source,
     )
 

@@ -91,6 +91,8 @@ def profile_embed(
     if owner_view:
         emails = join_clipped([escape(e) for e in profile.emails], 1000) or "none saved"
         add_field(embed, "Badge emails (only you see these)", emails, inline=False)
+        listed = "Yes" if profile.directory else "No (/profile edit directory:True lists you)"
+        add_field(embed, "In the directory (/find)", listed, inline=False)
     embed.set_footer(text=f"Updated {profile.updated_at:%Y-%m-%d}")
     return embed
 
@@ -240,6 +242,7 @@ class ProfileCog(
         rate_max="Highest hourly rate you charge",
         currency="Currency of your rate, e.g. USD or EUR",
         open_to_work="Whether you are looking for work now",
+        directory="List you in /find and /role show so other members can find you (default off)",
         emails="Emails your badges are issued to, comma separated (private; '-' clears them)",
     )
     async def edit(
@@ -251,9 +254,10 @@ class ProfileCog(
         rate_max: app_commands.Range[int, 0, 100_000] | None = None,
         currency: app_commands.Range[str, 3, 3] | None = None,
         open_to_work: bool | None = None,
+        directory: bool | None = None,
         emails: app_commands.Range[str, 1, 1500] | None = None,
     ) -> None:
-        """Edit your profile: opens a form; options set time zone, hours, rate and emails."""
+        """Edit your profile: opens a form; options set time zone, hours, rate, directory and emails."""
         assert interaction.guild_id is not None
         email_list = None if emails is None else tuple(() if emails.strip() == CLEAR else split_list(emails))
         requested = ProfileOptions(
@@ -263,6 +267,7 @@ class ProfileCog(
             rate_max=rate_max,
             rate_currency=currency,
             open_to_work=open_to_work,
+            directory=directory,
             emails=email_list,
         )
         options, current = await self.service.prepare_edit(

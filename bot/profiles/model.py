@@ -46,6 +46,7 @@ class Profile:
     rate_max: int | None
     rate_currency: str | None
     open_to_work: bool
+    directory: bool  # opted into /find and /role show
     skills: tuple[SkillMatch, ...]
     languages: tuple[str, ...]
     emails: tuple[str, ...]
@@ -77,6 +78,7 @@ class ProfileOptions:
     rate_max: int | None = None
     rate_currency: str | None = None
     open_to_work: bool | None = None
+    directory: bool | None = None
     emails: tuple[str, ...] | None = None
 
 

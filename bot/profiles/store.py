@@ -23,7 +23,7 @@ async def load(
 ) -> Profile | None:
     async with conn.execute(
         "SELECT headline, bio, portfolio_url, timezone, weekly_hours, rate_min, rate_max, rate_currency,"
-        " open_to_work, updated_at FROM profiles WHERE guild_id = ? AND user_id = ?",
+        " open_to_work, directory, updated_at FROM profiles WHERE guild_id = ? AND user_id = ?",
         (guild_id, user_id),
     ) as cursor:
         row = await cursor.fetchone()
@@ -55,10 +55,11 @@ async def load(
         rate_max=row[6],
         rate_currency=row[7],
         open_to_work=bool(row[8]),
+        directory=bool(row[9]),
         skills=tuple(skills),
         languages=languages,
         emails=emails,
-        updated_at=datetime.fromisoformat(row[9]),
+        updated_at=datetime.fromisoformat(row[10]),
     )
 
 
@@ -79,13 +80,13 @@ async def save(
     await ensure_member(conn, guild_id, user_id, now)
     await conn.execute(
         "INSERT INTO profiles (guild_id, user_id, headline, bio, portfolio_url, timezone, weekly_hours,"
-        " rate_min, rate_max, rate_currency, open_to_work, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " rate_min, rate_max, rate_currency, open_to_work, directory, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (guild_id, user_id) DO UPDATE SET headline = excluded.headline, bio = excluded.bio,"
         " portfolio_url = excluded.portfolio_url, timezone = excluded.timezone,"
         " weekly_hours = excluded.weekly_hours, rate_min = excluded.rate_min, rate_max = excluded.rate_max,"
         " rate_currency = excluded.rate_currency, open_to_work = excluded.open_to_work,"
-        " updated_at = excluded.updated_at",
+        " directory = excluded.directory, updated_at = excluded.updated_at",
         (
             guild_id,
             user_id,
@@ -98,6 +99,7 @@ async def save(
             pick(options.rate_max, "rate_max"),
             pick(options.rate_currency, "rate_currency"),
             int(bool(pick(options.open_to_work, "open_to_work"))),
+            int(bool(pick(options.directory, "directory"))),
             now.isoformat(),
         ),
     )

@@ -68,3 +68,17 @@ async def test_delete_removes_every_row_about_the_member(service: ProfileService
     finally:
         raw.close()
     assert (await service.export(1, 2))["profile"] is None
+
+
+async def test_the_directory_flag_is_off_until_chosen_and_kept_by_later_edits(
+    service: ProfileService,
+) -> None:
+    first = await service.save(1, 2, ProfileText(headline="Hi"), ProfileOptions())
+    assert first.directory is False
+    listed = await service.save(1, 2, ProfileText(headline="Hi"), ProfileOptions(directory=True))
+    assert listed.directory is True
+    kept = await service.save(1, 2, ProfileText(headline="Still here"), ProfileOptions(timezone="Asia/Tokyo"))
+    assert kept.directory is True
+    assert (await service.export(1, 2))["profile"]["directory"] is True
+    unlisted = await service.save(1, 2, ProfileText(), ProfileOptions(directory=False))
+    assert unlisted.directory is False

@@ -210,6 +210,13 @@ def test_the_example_documents_the_mentorship_defaults() -> None:
     assert load_config(EXAMPLE, {}).mentorship == MentorshipConfig()
 
 
+def test_the_discovery_catalog_file_is_optional(tmp_path: Path) -> None:
+    assert load_config(None, {}).discovery.catalog_file is None
+    assert load_config(EXAMPLE, {}).discovery.catalog_file is None
+    path = _write(tmp_path, '[discovery]\ncatalog_file = "roles.toml"\n')
+    assert load_config(path, {}).discovery.catalog_file == Path("roles.toml")
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -224,4 +231,16 @@ def test_the_example_documents_the_mentorship_defaults() -> None:
 )
 def test_bad_mentorship_settings_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(_write(tmp_path, text), {})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[discovery]\ncatalog_file = 3\n", "discovery.catalog_file must be a file path"),
+        ("[discovery]\ncatalog = 'x.toml'\n", "discovery.catalog is not a known setting"),
+    ],
+)
+def test_a_bad_discovery_setting_is_named(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
         load_config(_write(tmp_path, text), {})

@@ -81,6 +81,7 @@ def _profile(**changes: object) -> Profile:
         rate_max=None,
         rate_currency=None,
         open_to_work=False,
+        directory=False,
         skills=(),
         languages=(),
         emails=("a@example.com",),
