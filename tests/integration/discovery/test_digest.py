@@ -100,3 +100,18 @@ async def test_members_without_manage_server_cannot_preview_or_schedule(showcase
     result = await world.bob.slash(world.general, "digest preview")
     assert result.response.content == "Only members with the Manage Server permission can change this."
     assert [type(e) for e in refusals(world.env)] == [NotAllowed]
+
+
+async def test_the_digest_lists_new_mentors_and_open_mentor_requests(showcase: Showcase) -> None:
+    world = showcase.world
+    await schedule(showcase, world.guild.create_text_channel("digest"))
+    offered = await world.bob.slash(world.general, "mentor offer", skills="Python", capacity=1)
+    assert offered.ephemeral
+    await world.alice.slash(world.general, "mentor request", skill="Rust")
+    await world.env.advance_time(60)
+
+    preview = await showcase.admin.slash(world.general, "digest preview")
+
+    embed = preview.response.embeds[0]
+    assert field(embed, "Newly available mentors") == f"<@{world.bob.id}>"
+    assert field(embed, "Open mentor requests") == f"<@{world.alice.id}> · Rust"
