@@ -3,13 +3,19 @@
 Measures, in a worker process of its own (so its RSS holds nothing but credcord):
 
 - warm median verify time of one credential with an ``eddsa-rdfc-2022`` proof (target ≤ 7 ms), one with
-  ``eddsa-jcs-2022`` (≤ 1 ms) and one EdDSA VC-JWT (≤ 1 ms), all from a did:key issuer, so no fetch;
+  ``eddsa-jcs-2022`` (≤ 1 ms) and one EdDSA VC-JWT in the OB 3.0 form (the credential as the payload, with
+  its registered claims; ≤ 1 ms), all from a did:key issuer, so no fetch;
 - a Bitstring Status List check with the list already cached (≤ 1 ms);
 - throughput on 1,000 OB3 credentials (eddsa-rdfc-2022) from 20 issuers, each a LocalServer on 127.0.0.1
   adding --latency-ms to every response, each credential fetched fresh from its URL and each issuer's
   controller document fetched once; with credcord's peak RSS (target ≤ 200 MB, as for Open Badges 2.0).
 
-No peer figures: openbadgeslib was not installed or run against these credentials, so no ratio is printed.
+The peer is openbadgeslib (PyPI), which verifies OB 3.0 eddsa-rdfc-2022 credentials and VC-JWTs. It runs
+after credcord, in a virtual environment of its own (``bench/crosscheck/.venv-openbadgeslib``, created with
+``openbadgeslib[ldp]`` on first use; it needs the package registry once) through
+``bench/crosscheck/openbadgeslib_peer.py``, on the very same three credentials and one credential of the
+batch. Its warm medians and the ratio to credcord's are printed for the credentials it verifies; for the
+others the bench prints the error openbadgeslib itself gave (checked on every run, not assumed).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -44,11 +51,20 @@ from tests.support.vc import (  # noqa: E402
     ed25519_key,
     email_identity,
     multikey,
+    seconds,
     sign,
     sign_jwt,
 )
 
 TARGETS_MS = {"rdfc": 7.0, "jcs": 1.0, "jwt": 1.0, "status_cached": 1.0}
+PEER_VENV = ROOT / "bench" / "crosscheck" / ".venv-openbadgeslib"
+PEER_RUNNER = ROOT / "bench" / "crosscheck" / "openbadgeslib_peer.py"
+PEER_VERSION = "4.6.3"
+PEER_PROBE = (
+    "import importlib.metadata, pyld, openbadgeslib.ob3;"
+    f"assert importlib.metadata.version('openbadgeslib') == '{PEER_VERSION}'"
+)
+PEER = f"openbadgeslib {PEER_VERSION}"
 
 
 def badge(issuer: str, number: int, **extra: Any) -> dict[str, Any]:
@@ -100,8 +116,9 @@ def issuers(count: int, latency: float) -> Iterator[list[LocalServer]]:
         yield servers
 
 
-def publish(servers: list[LocalServer], count: int) -> list[str]:
-    urls = []
+def publish(servers: list[LocalServer], count: int) -> tuple[list[str], list[dict[str, Any]]]:
+    """Serve ``count`` signed credentials round-robin over the issuers: their URLs, and the credentials."""
+    urls, credentials = [], []
     for number in range(count):
         index = number % len(servers)
         server = servers[index]
@@ -109,7 +126,8 @@ def publish(servers: list[LocalServer], count: int) -> list[str]:
         signed = sign(badge(issuer, number), ed25519_key(f"bench issuer {index}"), f"{issuer}#key-1")
         server.route(f"/credentials/{number}", signed)
         urls.append(server.url(f"/credentials/{number}"))
-    return urls
+        credentials.append(signed)
+    return urls, credentials
 
 
 def offline_samples(status_url: str) -> dict[str, Any]:
@@ -140,10 +158,13 @@ def offline_samples(status_url: str) -> dict[str, Any]:
         key,
         method,
     )
+    token = badge(did, 3)
     return {
         "rdfc": sign(badge(did, 1), key, method),
         "jcs": sign(badge(did, 2), key, method, suite="eddsa-jcs-2022"),
-        "jwt": sign_jwt(badge(did, 3), key, kid=method),
+        "jwt": sign_jwt(
+            {**token, "iss": did, "jti": token["id"], "nbf": seconds(VALID_FROM)}, key, kid=method
+        ),
         "status_list": listed,
         "status_credential": badge(did, 4, credentialStatus=entry),
         "issuer": did,
@@ -214,7 +235,7 @@ def main(args: argparse.Namespace) -> None:
             f"signing {args.assertions:,} eddsa-rdfc-2022 credentials for {args.issuers} issuers …",
             flush=True,
         )
-        batch = publish(servers, args.assertions)
+        batch, credentials = publish(servers, args.assertions)
         status_url = servers[0].url("/status/1")
         offline = offline_samples(status_url)
         servers[0].route("/status/1", offline["status_list"])
@@ -246,7 +267,59 @@ def main(args: argparse.Namespace) -> None:
         median = median_ms(single[name])
         verdict = "ok" if median <= TARGETS_MS[name] else "OVER"
         print(f"{label:<40} median {median:6.3f} ms (target ≤ {TARGETS_MS[name]:g} ms) {verdict}")
-    print("openbadgeslib: not run (no peer figures)")
+    peer_plan = {key: offline[key] for key in ("rdfc", "jcs", "jwt", "issuer")}
+    print_peer(peer_run({**peer_plan, "samples": samples, "batch": credentials[0]}), single, labels)
+
+
+def peer_python() -> Path:
+    """openbadgeslib's interpreter, installing it in its own venv on first use."""
+    python = PEER_VENV / "bin" / "python"
+    if python.exists() and subprocess.run([python, "-c", PEER_PROBE], capture_output=True).returncode == 0:
+        return python
+    print(
+        f"installing openbadgeslib[ldp]=={PEER_VERSION} into {PEER_VENV.relative_to(ROOT)} (once) …",
+        flush=True,
+    )
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", PEER_VENV], check=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, f"openbadgeslib[ldp]=={PEER_VERSION}"], check=True)
+    subprocess.run([python, "-c", PEER_PROBE], check=True)
+    return python
+
+
+def peer_run(plan: dict[str, Any]) -> dict[str, Any]:
+    finished = subprocess.run(
+        [peer_python(), PEER_RUNNER],
+        input=json.dumps(plan) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if finished.returncode != 0:
+        sys.stderr.write(finished.stderr[-4000:])
+        raise SystemExit(f"{PEER} failed (exit status {finished.returncode})")
+    figures: dict[str, Any] = json.loads(finished.stdout)
+    return figures
+
+
+def print_peer(theirs: dict[str, Any], ours: dict[str, list[float]], labels: dict[str, str]) -> None:
+    for name in ("rdfc", "jcs", "jwt"):
+        result = theirs[name]
+        if not result["verified"]:
+            kind = labels[name].removesuffix(" verify")
+            print(f"{PEER} cannot verify the {kind} credential: {result['error']}")
+            continue
+        peer, credcord = median_ms(result["seconds"]), median_ms(ours[name])
+        print(
+            f"{PEER + ' ' + labels[name]:<40} median {peer:6.3f} ms;"
+            f" credcord {credcord:.3f} ms; ratio {PEER.split()[0]}/credcord {peer / credcord:.1f}"
+        )
+    batch = theirs["batch"]
+    if batch["verified"]:
+        print(f"{PEER} batch: not timed (it verifies a document handed to it; it does not fetch credentials)")
+    else:
+        print(f"{PEER} batch: not run, it refuses the batch's credentials: {batch['error']}")
 
 
 if __name__ == "__main__":

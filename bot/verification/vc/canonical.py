@@ -9,10 +9,17 @@ RDF would drop too), as ``undefined_term``.
 Canonicalization is bounded: a document with too many JSON values, a dataset with too many quads, or a
 blank-node graph that needs more than a small amount of N-degree hashing (crafted graphs make URDNA2015
 factorial) stops with ``too_complex`` instead of stalling the bot.
+
+Context processing is remembered: pyld caches a processed context under the identity of the context it
+was applied to, but every type-scoped context (``OpenBadgeCredential``, ``Achievement``, ``Profile`` …)
+is applied to a fresh copy of its parent and so was processed again for every credential, which was most
+of the cost of verifying one. Here the result of applying a vendored context to an already processed
+(immutable) context is kept, so a warm verification only expands and canonicalizes.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,12 +27,17 @@ import rfc8785
 from pyld.canon import URDNA2015  # type: ignore[import-untyped]
 from pyld.jsonld import JsonLdError, JsonLdProcessor  # type: ignore[import-untyped]
 
-from bot.verification.vc.contexts import UnknownContext, load_document, unknown_context
+from bot.verification.vc.contexts import UnknownContext, known_urls, load_document, unknown_context
 
 MAX_JSON_VALUES = 5000  # a rich credential has a few hundred
 MAX_QUADS = 2000
 MAX_NDEGREE_HASHES = 200  # N-degree hash calls one canonicalization may make
 MAX_EQUIVALENT_NODES = 5  # blank nodes that hash alike around one node: 5! permutations at most
+MAX_PROCESSED_CONTEXTS = 256  # a few dozen (context, scoped context) pairs occur in practice
+
+# (processed context's _uuid, id of a vendored scoped context, flags) -> (that scoped context, result)
+_processed: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+_PLAIN_FLAGS = frozenset({"propagate", "override_protected"})
 
 _CATCH_ALL_VOCABULARIES = (
     "https://www.w3.org/ns/credentials/undefined-term#",
@@ -61,16 +73,11 @@ def rdfc(document: Mapping[str, Any]) -> str:
     unknown = unknown_context(document)
     if unknown is not None:
         raise CanonicalError("unknown_context", f"it uses the JSON-LD context {unknown[:160]}, unknown here")
-    processor = JsonLdProcessor(on_property_dropped=_refuse_dropped)
     # No base IRI: pyld would otherwise resolve relative IRIs (an undefined type, a relative id) against
     # http://example.org/base/ and they would look defined.
     options = {"documentLoader": load_document, "base": None}
     try:
-        expanded = processor.expand(dict(document), options)
-        term = _undefined_term(expanded)
-        if term is not None:
-            raise CanonicalError("undefined_term", f"the term {term[:120]!r} is defined by no context")
-        dataset = processor.to_rdf(expanded, options)
+        dataset = _StrictProcessor().to_rdf(dict(document), options)
     except _Dropped as dropped:
         raise CanonicalError(
             "undefined_term", f"the property {str(dropped.term)[:120]!r} is defined by no context"
@@ -83,6 +90,56 @@ def rdfc(document: Mapping[str, Any]) -> str:
         raise CanonicalError("too_complex", f"it holds more than {MAX_QUADS} statements")
     result: str = _BoundedCanonicalizer().main(dataset, {"format": "application/n-quads"})
     return result
+
+
+class _StrictProcessor(JsonLdProcessor):  # type: ignore[misc]
+    """Refuses undefined terms during the one expansion ``to_rdf`` makes (expanding twice costs a third)."""
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=_refuse_dropped)
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        expanded = super().expand(input_, options)
+        term = _undefined_term(expanded)
+        if term is not None:
+            raise CanonicalError("undefined_term", f"the term {term[:120]!r} is defined by no context")
+        return expanded
+
+    def _process_context(
+        self, active_ctx: Any, local_ctx: Any, options: Any, *args: Any, **flags: Any
+    ) -> Any:
+        # Keyed as pyld keys its own cache (the active context's _uuid) plus the identity of a vendored
+        # context, alive and unchanged for the life of the process, so a remembered result cannot differ
+        # from a fresh one. Not kept: a member's embedded context, and the calls pyld makes on a context
+        # whose terms are still being defined (they pass cycles; pyld renames that context when done).
+        name = active_ctx.get("_uuid")
+        if name is None or args or flags.keys() - _PLAIN_FLAGS or id(local_ctx) not in _vendored():
+            return super()._process_context(active_ctx, local_ctx, options, *args, **flags)
+        key = (name, id(local_ctx), tuple(sorted(flags.items())), options.get("base"))
+        remembered = _processed.get(key)
+        if remembered is not None and remembered[0] is local_ctx:
+            return remembered[1]
+        result = super()._process_context(active_ctx, local_ctx, options, **flags)
+        if len(_processed) >= MAX_PROCESSED_CONTEXTS:
+            _processed.clear()  # only members' own contexts churn it; the vendored pairs come back warm
+        _processed[key] = (local_ctx, result)
+        return result
+
+
+@functools.cache
+def _vendored() -> frozenset[int]:
+    """The ids of every JSON object and array inside the vendored contexts (kept by contexts.py for good)."""
+    ids: set[int] = set()
+    stack: list[Any] = [load_document(url)["document"] for url in known_urls()]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            ids.add(id(value))
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            ids.add(id(value))
+            stack.extend(value)
+    return frozenset(ids)
 
 
 def jcs(document: Mapping[str, Any]) -> bytes:
