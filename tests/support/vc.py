@@ -142,6 +142,8 @@ def sign(
     else:
         proof = {"type": "DataIntegrityProof", "cryptosuite": suite}
     proof |= {"created": created, "verificationMethod": method, "proofPurpose": purpose}
+    if suite == "eddsa-jcs-2022":
+        proof["@context"] = document["@context"]  # the jcs suite signs the proof options as emitted
     options = {**proof, "@context": document["@context"]}
     if suite == "eddsa-jcs-2022":
         digest = (

@@ -183,6 +183,17 @@ async def test_tampered_jcs_credential_is_invalid(world: VcWorld) -> None:
     assert_verdict(verdict, Status.INVALID, "signature_invalid")
 
 
+async def test_a_jcs_proof_covers_its_own_context(world: VcWorld) -> None:
+    signed = world.sign(world.badge(), suite="eddsa-jcs-2022")
+    assert signed["proof"]["@context"] == signed["@context"]
+
+    stripped = {**signed, "proof": {k: v for k, v in signed["proof"].items() if k != "@context"}}
+    assert_verdict(await world.verifier.verify(stripped), Status.INVALID, "signature_invalid")
+
+    foreign = {**signed, "proof": {**signed["proof"], "@context": ["https://www.w3.org/2018/credentials/v1"]}}
+    assert_verdict(await world.verifier.verify(foreign), Status.INVALID, "proof_context_mismatch")
+
+
 # Keys
 
 

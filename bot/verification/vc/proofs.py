@@ -4,9 +4,12 @@
     DataIntegrityProof + eddsa-jcs-2022    the same over RFC 8785 JSON instead of RDF
     Ed25519Signature2020                   the rdfc construction, for VC 1.1-era credentials
 
-The proof options are the proof without ``proofValue``, given the document's ``@context``; the document
-is the credential without ``proof``. Any other suite is UNVERIFIABLE [unsupported_proof]; a proof whose
-purpose is not ``assertionMethod`` is INVALID [wrong_proof_purpose].
+The proof options are the proof without ``proofValue``; the document is the credential without ``proof``.
+For the rdfc suites the options take the document's ``@context``. eddsa-jcs-2022 signs the options exactly
+as given: when they carry an ``@context``, the document's must begin with it (else INVALID
+[proof_context_mismatch]) and the document is hashed under the proof's ``@context``. Any other suite is
+UNVERIFIABLE [unsupported_proof]; a proof whose purpose is not ``assertionMethod`` is INVALID
+[wrong_proof_purpose].
 """
 
 from __future__ import annotations
@@ -73,17 +76,27 @@ def read_proof(document: Mapping[str, Any]) -> Proof:
     if len(signature) != 64:
         raise ProofError("bad_signature_encoding", "its proofValue is not a 64-byte Ed25519 signature")
     options = {key: item for key, item in proof.items() if key != "proofValue"}
+    if canonicalization == "jcs" and "@context" in options:
+        declared, used = _contexts(options["@context"]), _contexts(document.get("@context"))
+        if used[: len(declared)] != declared:
+            raise ProofError("proof_context_mismatch", "its proof's @context does not begin the credential's")
     return Proof(suite, canonicalization, method, signature, options)
+
+
+def _contexts(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
 
 
 def signed_bytes(document: Mapping[str, Any], proof: Proof) -> bytes:
     """What the proof's signature covers; raises CanonicalError for documents that cannot be read strictly."""
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     options = dict(proof.options)
+    if proof.canonicalization == "jcs":
+        if "@context" in options:
+            unsecured["@context"] = options["@context"]
+        return _sha256(jcs(options)) + _sha256(jcs(unsecured))
     if "@context" in unsecured:
         options["@context"] = unsecured["@context"]
-    if proof.canonicalization == "jcs":
-        return _sha256(jcs(options)) + _sha256(jcs(unsecured))
     return _sha256(rdfc(options).encode()) + _sha256(rdfc(unsecured).encode())
 
 
