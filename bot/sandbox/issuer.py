@@ -1,16 +1,21 @@
-"""The sandbox's demo badge issuer: real, correctly signed Open Badges 2.0 credentials on 127.0.0.1.
+"""The sandbox's demo badge issuer: real, correctly signed Open Badges 2.0 and 3.0 credentials on 127.0.0.1.
 
 "Sandbox Academy" publishes its Profile, signing key and revocation list, four BadgeClasses and one badge
 of each kind a member may meet, all issued to one email address:
 
     Python Fundamentals       hosted             VALID
     PostgreSQL Essentials     signed (RS256 JWS) VALID    baked into a PNG, as badge platforms hand them out
+    Data Visualization        Open Badges 3.0    VALID    eddsa-rdfc-2022 proof by the Academy's Multikey
     Kubernetes Operations     hosted             REVOKED  the assertion answers HTTP 410
     AWS Cloud Foundations     hosted             EXPIRED
 
+The Open Badges 3.0 credential names its issuer by the URL of the Academy's OB3 Profile, which is also
+its controller document (publishing the Ed25519 key): a did:web would need https, which a loopback demo
+server does not have.
+
 ``award`` then issues valid hosted badges of those classes to other addresses (the seeded members').
 Dates are relative to the moment given to ``publish``: the sandbox's simulated clock, which is the one the
-bot judges expiry by. The key is made at every start; nothing here is a secret worth keeping.
+bot judges expiry by. The keys are made at every start; nothing here is a secret worth keeping.
 """
 
 from __future__ import annotations
@@ -25,23 +30,26 @@ from types import TracebackType
 from typing import Any, Final, Literal, Self
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from bot.sandbox.credentials import (
     assertion,
     badge_class,
     cryptographic_key,
     identity,
+    iso,
     issuer_profile,
     itxt,
     png,
     revocation_list,
     sign_rs256,
 )
+from bot.sandbox.vc import OB3, VC_V2, controller_document, identity_object, multikey_method, sign
 from bot.verification.verdict import Status
 
 LOOPBACK: Final = "127.0.0.1"
 ISSUER_NAME: Final = "Sandbox Academy (demo issuer)"
+OB3_BADGE: Final = "Data Visualization"
 _SALT: Final = "sandbox"
 _JSON: Final = "application/json"
 
@@ -51,7 +59,7 @@ class DemoBadge:
     """One demo badge and how to try it."""
 
     name: str
-    kind: Literal["hosted", "signed"]
+    kind: Literal["hosted", "signed", "Open Badges 3.0"]
     url: str
     expected: Status  # what /verify says about it
     how: str  # what to do with the URL in Discord
@@ -200,13 +208,60 @@ class DemoIssuer:
         documents[baked] = _Document(200, "image/png", png(itxt(sign_rs256(signed, key))))
         self._server.documents = documents
 
+        ob3 = self._publish_ob3(email, now)
         paste, attach = "paste into /verify url:", "download, then attach to /verify image:"
         return (
             DemoBadge("Python Fundamentals", "hosted", valid["id"], Status.VALID, paste),
             DemoBadge("PostgreSQL Essentials", "signed", self.url(baked), Status.VALID, attach),
+            DemoBadge(OB3_BADGE, "Open Badges 3.0", ob3, Status.VALID, paste),
             DemoBadge("Kubernetes Operations", "hosted", revoked["id"], Status.REVOKED, paste),
             DemoBadge("AWS Cloud Foundations", "hosted", expired["id"], Status.EXPIRED, paste),
         )
+
+    def _publish_ob3(self, email: str, now: datetime) -> str:
+        """Serve the Academy's OB3 Profile and one OpenBadgeCredential issued to ``email``; its URL."""
+        key = ed25519.Ed25519PrivateKey.generate()
+        issuer = self.url("/ob3/issuer")
+        method = multikey_method(issuer, key)
+        profile = {**controller_document(issuer, [method]), "type": "Profile", "name": ISSUER_NAME}
+        path, issued = "/ob3/credentials/data-visualization", iso(now - timedelta(days=20))
+        skills = (
+            ("Data Visualization", "https://en.wikipedia.org/wiki/Data_and_information_visualization"),
+            ("Tableau", "https://www.tableau.com"),
+        )
+        credential = {
+            "@context": [VC_V2, OB3],
+            "id": self.url(path),
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": issuer, "type": ["Profile"], "name": ISSUER_NAME, "url": self.base_url},
+            "name": OB3_BADGE,
+            "validFrom": issued,
+            "validUntil": iso(now + timedelta(days=1095)),
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "identifier": [identity_object(email, salt=_SALT)],
+                "achievement": {
+                    "id": self.url("/ob3/achievements/data-visualization"),
+                    "type": ["Achievement"],
+                    "name": OB3_BADGE,
+                    "description": "Builds clear, honest charts and dashboards from real data.",
+                    "criteria": {"narrative": "Publish a dashboard that passes the Academy's design review."},
+                    "image": {"id": self.url("/images/badge.png"), "type": "Image"},
+                    "tag": [skill for skill, _ in skills],
+                    "alignment": [
+                        {"type": ["Alignment"], "targetName": skill, "targetUrl": url}
+                        for skill, url in skills
+                    ],
+                },
+            },
+        }
+        signed = sign(credential, key, method["id"], created=issued)
+        self._server.documents = {
+            **self._server.documents,
+            "/ob3/issuer": _json(profile),
+            path: _json(signed),
+        }
+        return self.url(path)
 
     def award(self, holder: str, email: str, slugs: Sequence[str], now: datetime) -> tuple[str, ...]:
         """Issue valid hosted badges of the classes ``slugs`` to ``email``; return their URLs.

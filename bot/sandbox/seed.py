@@ -5,6 +5,9 @@ members concerned, through SimCord and the real bot, so what it leaves behind is
 would have made themselves. The database is kept between runs while the simulated Discord is new at every
 start, so a seeder must be safe to run again: it skips what is already stored. A feature that wants seeded
 data (badges on profiles, stacks, mentors) adds a seeder here and appends it to ``SEEDERS``.
+
+The newcomer (whoever opens the browser view) holds the moderators' role too, so the /setup commands,
+/digest preview and /mentor round can be tried as well.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ NEWCOMER: Final = "newcomer"
 NEWCOMER_EMAIL: Final = "newcomer@sandbox.example"
 MODERATORS: Final = "Moderators"
 MODERATOR: Final = "amara"  # sets the showcase up, as an admin would
+# The weekly digest's slot (Monday 09:00 UTC, /setup digest's default), posted in #general.
+DIGEST_DAY: Final = 0
+DIGEST_HOUR: Final = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +82,7 @@ class Persona:
 
     username: str
     display_name: str
-    options: Mapping[str, Any]  # the command's options
+    options: Mapping[str, Any]  # the command's options; every persona opts into the directory (/find)
     form: Mapping[str, str]  # the edit form's fields, by custom id
 
 
@@ -101,6 +107,7 @@ PERSONAS: Final = (
             "rate_max": 70,
             "currency": "EUR",
             "open_to_work": True,
+            "directory": True,
         },
         _form(
             "Data analyst · SQL, Python, Tableau",
@@ -120,6 +127,7 @@ PERSONAS: Final = (
             "rate_max": 55,
             "currency": "USD",
             "open_to_work": True,
+            "directory": True,
         },
         _form(
             "Frontend developer · React, TypeScript",
@@ -139,6 +147,7 @@ PERSONAS: Final = (
             "rate_max": 120,
             "currency": "USD",
             "open_to_work": False,
+            "directory": True,
         },
         _form(
             "Platform engineer · Kubernetes, Terraform",
@@ -158,6 +167,7 @@ PERSONAS: Final = (
             "rate_max": 80,
             "currency": "EUR",
             "open_to_work": True,
+            "directory": True,
         },
         _form(
             "Backend developer · Python, Django, PostgreSQL",
@@ -167,6 +177,27 @@ PERSONAS: Final = (
             "German, English",
         ),
     ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SeedMentor:
+    """A persona who offers to mentor with ``/mentor offer``."""
+
+    username: str
+    skills: str
+    capacity: int
+    note: str
+
+
+MENTORS: Final = (
+    SeedMentor(
+        "mei",
+        "Kubernetes, Terraform, AWS",
+        2,
+        "Moving into DevOps? I help with the first cluster and the first on-call rota.",
+    ),
+    SeedMentor("amara", "SQL, Python, Tableau", 1, "Dashboards and SQL for people starting out in data."),
 )
 
 
@@ -202,7 +233,8 @@ def create_community(env: simcord.Env) -> Community:
         user.name: guild.add_member(user, roles=[moderators] if user.name == MODERATOR else [])
         for user in users
     }
-    return Community(guild, channels, guild.add_member(newcomer_user), members, roles)
+    newcomer = guild.add_member(newcomer_user, roles=[moderators])
+    return Community(guild, channels, newcomer, members, roles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,16 +245,25 @@ class SeedContext:
     badges: Sequence[DemoBadge]  # the demo issuer's badges, issued to NEWCOMER_EMAIL
 
 
+def _persona(username: str) -> Persona:
+    (persona,) = (p for p in PERSONAS if p.username == username)
+    return persona
+
+
 async def _has_profile(context: SeedContext, member: MemberActor) -> bool:
     profile = await context.bot.services.profiles.get(context.community.guild.id, member.id)
     return profile is not None
 
 
 async def seed_profiles(context: SeedContext) -> None:
-    """Each persona fills in /profile edit: its options, then the form."""
+    """Each persona fills in /profile edit: its options, then the form.
+
+    A profile outside the directory is written again: it was stored before the personas opted in.
+    """
     for persona in PERSONAS:
         member = context.community.members[persona.username]
-        if await _has_profile(context, member):
+        profile = await context.bot.services.profiles.get(context.community.guild.id, member.id)
+        if profile is not None and profile.directory:
             continue
         shown = await member.slash(context.community.general, "profile edit", **persona.options)
         await member.submit_modal(shown, dict(persona.form))
@@ -272,11 +313,43 @@ async def seed_badges(context: SeedContext) -> None:
         profile = await services.profiles.get(community.guild.id, member.id)
         if profile is None or holder.email not in profile.emails:
             # The form sets every field it holds: send what the persona wrote, so only the email changes.
-            (persona,) = (p for p in PERSONAS if p.username == holder.username)
             shown = await member.slash(community.general, "profile edit", emails=holder.email)
-            await member.submit_modal(shown, dict(persona.form))
+            await member.submit_modal(shown, dict(_persona(holder.username).form))
         for url in context.issuer.award(holder.username, holder.email, holder.badges, context.bot.clock()):
             await member.slash(community.general, "badge add", url=url)
+
+
+async def seed_mentors(context: SeedContext) -> None:
+    """The mentors offer to mentor with /mentor offer."""
+    community, mentorship = context.community, context.bot.services.mentorship
+    for mentor in MENTORS:
+        member = community.members[mentor.username]
+        if (await mentorship.status(community.guild.id, member.id)).mentor is not None:
+            continue
+        await member.slash(
+            community.general,
+            "mentor offer",
+            capacity=mentor.capacity,
+            skills=mentor.skills,
+            note=mentor.note,
+        )
+
+
+async def seed_settings(context: SeedContext) -> None:
+    """Pairing threads open in #mentorship, #showcase is watched, and the weekly digest posts in #general.
+
+    These are stored through the services /setup mentorship, /setup watch and /setup digest call (the
+    commands add only the moderator's confirmation). The watch needs the Message Content intent, which
+    the sandbox's own config turns on. A setting already stored is left as it is.
+    """
+    community, services = context.community, context.bot.services
+    guild_id, showcase = community.guild.id, community.channels["showcase"].id
+    if await services.mentorship_admin.channel(guild_id) is None:
+        await services.mentorship_admin.set_channel(guild_id, community.channels["mentorship"].id)
+    if context.bot.intents.message_content and await services.watch.watched(guild_id, showcase) is None:
+        await services.watch.set_watch(guild_id, showcase, enabled=True)
+    if await services.discovery.digest_settings(guild_id) is None:
+        await services.discovery.set_digest(guild_id, community.general.id, DIGEST_DAY, DIGEST_HOUR)
 
 
 async def seed_welcome(context: SeedContext) -> None:
@@ -288,9 +361,15 @@ async def seed_welcome(context: SeedContext) -> None:
         f"• `/verify` with a badge from {ISSUER_NAME}:",
     ]
     lines += [f"  {b.expected}: {b.name} ({b.kind}): {b.how} {b.url}" for b in context.badges]
-    lines.append(
-        f"• `/badge add` a valid one to see it in #showcase; `/stack progress` shows the {STACK.name}"
-    )
+    mentors = " and ".join(_persona(m.username).display_name.split()[0] for m in MENTORS)
+    lines += [
+        f"• `/badge add` a valid one to see it in #showcase; `/stack progress` shows the {STACK.name}",
+        "• `/find skill:Python` searches the member directory; `/roles`, `/role show` and `/skillmap`"
+        " compare skills with freelance roles",
+        f"• `/mentor request skill:Kubernetes` to be matched with a mentor ({mentors} offer to mentor)",
+        "• You are a moderator here too: try `/setup show`, and `/digest preview` for the weekly digest"
+        " this channel gets",
+    ]
     await context.community.members["amara"].send(context.community.general, "\n".join(lines))
 
 
@@ -300,6 +379,8 @@ SEEDERS: Final[tuple[Seeder, ...]] = (
     seed_newcomer_email,
     seed_showcase,
     seed_badges,
+    seed_mentors,
+    seed_settings,
     seed_welcome,
 )
 

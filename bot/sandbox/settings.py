@@ -16,13 +16,14 @@ def sandbox_config(config: Config, *, data_dir: Path, issuer_host: str) -> Confi
     """``config`` as the sandbox runs it.
 
     Everything that points at a real server is dropped (token, endpoints, development guild) and the database
-    lives under ``data_dir``. The fetcher may reach ``issuer_host`` and no other private address, whatever
-    the file said about private networks. There is no lookup cooldown: the simulated clock only moves when
-    the sandbox moves it, so a cooldown would never end.
+    lives under ``data_dir``. The Message Content intent is on, so the channel watch reads what members
+    post (SimCord grants privileged intents to the bots it runs). The fetcher may reach ``issuer_host`` and
+    no other private address, whatever the file said about private networks. There is no lookup cooldown:
+    the simulated clock only moves when the sandbox moves it, so a cooldown would never end.
     """
     return replace(
         config,
-        discord=DiscordConfig(),
+        discord=DiscordConfig(message_content_intent=True),
         database=DatabaseConfig(path=data_dir / DATABASE_NAME),
         verification=replace(
             config.verification,

@@ -25,6 +25,7 @@ from bot.sandbox.settings import prepare_data, sandbox_config
 # How long one action in the browser may keep the bot busy: a /verify of a slow or unreachable issuer
 # waits for the fetcher's own timeouts, which must end first.
 _SETTLE_SECONDS: Final = 60.0
+_AFTER_SEEDING_SECONDS: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,9 @@ async def open_sandbox(
         # so the bot would skip it: register the commands as `credcord sync` does.
         await bot.tree.sync()
         await seed(SeedContext(community, bot, issuer, badges))
+        # The simulated clock stands still unless moved, so all the seeding happened at one instant; the
+        # digest counts what happened before now, and /digest preview would find nothing without this.
+        await env.advance_time(_AFTER_SEEDING_SECONDS)
         preview = env.preview(community.general, viewers=[community.newcomer], layout="channel", port=port)
         try:
             await stack.enter_async_context(preview)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,7 +19,18 @@ import httpx
 
 from bot.config import load_config
 from bot.sandbox.issuer import DemoBadge
-from bot.sandbox.seed import BADGE_HOLDERS, CHANNELS, GUILD_NAME, NEWCOMER_EMAIL, PERSONAS, SKILL_ROLE, STACK
+from bot.sandbox.seed import (
+    BADGE_HOLDERS,
+    CHANNELS,
+    DIGEST_DAY,
+    DIGEST_HOUR,
+    GUILD_NAME,
+    MENTORS,
+    NEWCOMER_EMAIL,
+    PERSONAS,
+    SKILL_ROLE,
+    STACK,
+)
 from bot.sandbox.world import Sandbox, open_sandbox
 from bot.verification.verdict import Status
 from tests.support.discord_schema import assert_bodies_valid
@@ -36,14 +48,19 @@ def _embed(result: Any) -> discord.Embed:
     return result.response.embeds[0]
 
 
+def _mentioned(text: str | None) -> list[int]:
+    """The members ``text`` mentions, in order."""
+    return [int(found) for found in re.findall(r"<@(\d+)>", text or "")]
+
+
 async def _verify(sandbox: Sandbox, badge: DemoBadge) -> discord.Embed:
     community = sandbox.community
-    if badge.kind == "hosted":
-        result = await community.newcomer.slash(community.general, "verify", url=badge.url)
-    else:
+    if badge.kind == "signed":
         async with httpx.AsyncClient() as client:
             image = (await client.get(badge.url)).content
         result = await community.newcomer.slash(community.general, "verify", image=("badge.png", image))
+    else:
+        result = await community.newcomer.slash(community.general, "verify", url=badge.url)
     return _embed(result)
 
 
@@ -89,6 +106,32 @@ async def test_every_demo_badge_gets_the_verdict_it_is_published_for(tmp_path: P
                 assert recipient == "matches your email"  # the saved profile email was used
         assert sandbox.env.errors == []
         assert_bodies_valid(sandbox.env.http_requests)
+
+
+async def test_the_ob3_demo_credential_is_signed_by_a_key_its_issuer_serves_and_verifies(
+    tmp_path: Path,
+) -> None:
+    async with _start(tmp_path) as sandbox:
+        community = sandbox.community
+        (ob3,) = [b for b in sandbox.badges if b.kind == "Open Badges 3.0"]
+        async with httpx.AsyncClient() as client:
+            credential = (await client.get(ob3.url)).json()
+            proof = credential["proof"]
+            controller = (await client.get(proof["verificationMethod"].partition("#")[0])).json()
+        assert proof["cryptosuite"] == "eddsa-rdfc-2022"
+        # The issuer's Profile is its own controller document, served by the demo issuer.
+        assert controller["id"] == credential["issuer"]["id"] == proof["verificationMethod"].partition("#")[0]
+        assert proof["verificationMethod"] in controller["assertionMethod"]
+
+        embed = await _verify(sandbox, ob3)
+        assert embed.title == f"✅ VALID · {ob3.name}"
+        assert embed.footer.text == "reason: verified"
+        assert next(f.value for f in embed.fields if f.name == "Recipient") == "matches your email"
+
+        await community.newcomer.slash(community.general, "badge add", url=ob3.url)
+        (added,) = await sandbox.bot.services.badges.list_badges(community.guild.id, community.newcomer.id)
+        assert (str(added.status), added.name) == ("VALID", ob3.name)
+        assert sandbox.env.errors == []
 
 
 async def test_the_fetcher_reaches_the_demo_issuer_and_no_other_private_address(tmp_path: Path) -> None:
@@ -223,6 +266,78 @@ async def test_seeded_members_show_verified_badges_and_a_completed_stack(tmp_pat
         )
         stacks = await again.bot.services.showcase.stacks(again.community.guild.id)
         assert [(s.name, s.role_id) for s in stacks] == [(STACK.name, again.community.roles[STACK.role].id)]
+        assert again.env.errors == []
+
+
+async def test_personas_are_in_the_directory_and_mentors_are_ranked_for_the_newcomer(tmp_path: Path) -> None:
+    async with _start(tmp_path) as sandbox:
+        community = sandbox.community
+        newcomer, general = community.newcomer, community.general
+        ids = {name: member.id for name, member in community.members.items()}
+
+        found = _embed(await newcomer.slash(general, "find", skill="Python"))
+        # Both hold a verified Python badge from the demo issuer, so they lead.
+        assert set(_mentioned(found.description)[:2]) == {ids["amara"], ids["lukas"]}
+        for persona in PERSONAS:
+            profile = await sandbox.bot.services.profiles.get(community.guild.id, ids[persona.username])
+            assert profile is not None and profile.directory
+
+        mentors = _embed(await newcomer.slash(general, "mentor request", skill="Kubernetes"))
+        assert mentors.title == "Mentors for Kubernetes"
+        assert _mentioned(mentors.description)[0] == ids["mei"]
+        for mentor in MENTORS:
+            status = await sandbox.bot.services.mentorship.status(community.guild.id, ids[mentor.username])
+            assert status.mentor is not None and status.mentor.capacity == mentor.capacity
+
+        # The newcomer is a moderator too, so the digest can be previewed; the mentors are news.
+        digest = _embed(await newcomer.slash(general, "digest preview"))
+        assert {ids[m.username] for m in MENTORS} <= {i for f in digest.fields for i in _mentioned(f.value)}
+        assert sandbox.env.errors == []
+
+
+async def test_the_seeded_settings_pair_in_mentorship_watch_showcase_and_post_the_digest(
+    tmp_path: Path,
+) -> None:
+    async with _start(tmp_path) as sandbox:
+        community, services = sandbox.community, sandbox.bot.services
+        guild_id, showcase = community.guild.id, community.channels["showcase"]
+        assert await services.mentorship_admin.channel(guild_id) == community.channels["mentorship"].id
+        digest = await services.discovery.digest_settings(guild_id)
+        assert digest is not None and digest.channel_id == community.general.id
+        assert (digest.schedule.day, digest.schedule.hour) == (DIGEST_DAY, DIGEST_HOUR)
+        watched = await services.watch.watched(guild_id, showcase.id)
+        assert watched is not None and not watched.auto_add
+
+        # The sandbox turns the Message Content intent on, so a badge posted in #showcase is answered.
+        badge = sandbox.badges[0]
+        posted = await community.newcomer.send(showcase, f"My first badge: {badge.url}")
+        (reply,) = [m for m in showcase.history() if m.reference and m.reference.message_id == posted.id]
+        assert badge.name in str(reply.embeds[0].description)
+        assert sandbox.env.errors == []
+
+
+async def test_a_restart_keeps_what_changed_and_puts_personas_back_in_the_directory(tmp_path: Path) -> None:
+    async with _start(tmp_path) as first:
+        community = first.community
+        diego = community.members["diego"]
+        shown = await diego.slash(community.general, "profile edit", directory=False)
+        await diego.submit_modal(shown, dict(PERSONAS[1].form))
+        await community.members["mei"].slash(community.general, "mentor offer", capacity=1)
+        await community.newcomer.slash(
+            community.general, "setup digest", channel=community.channels["showcase"], day=4, hour=17
+        )
+
+    async with _start(tmp_path) as again:
+        community, services = again.community, again.bot.services
+        guild_id = community.guild.id
+        profile = await services.profiles.get(guild_id, community.members["diego"].id)
+        assert profile is not None and profile.directory  # profiles stored before the opt-in join it
+        assert profile.headline == PERSONAS[1].form["profile:headline"]
+        mei = (await services.mentorship.status(guild_id, community.members["mei"].id)).mentor
+        assert mei is not None and mei.capacity == 1
+        digest = await services.discovery.digest_settings(guild_id)
+        assert digest is not None and digest.channel_id == community.channels["showcase"].id
+        assert (digest.schedule.day, digest.schedule.hour) == (4, 17)
         assert again.env.errors == []
 
 

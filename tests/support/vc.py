@@ -1,7 +1,8 @@
 """Open Badges 3.0 issuers for tests: keys, signed credentials and the documents that back them, served.
 
-Signing here is written against the specifications with pyld and rfc8785 directly, not through credcord's
-``vc`` package, so the verifier is checked against a second implementation of each suite::
+Signing is the demo issuer's (``bot.sandbox.vc``, re-exported here), written against the specifications with
+pyld and rfc8785 directly, not through credcord's ``vc`` package, so the verifier is checked against a
+second implementation of each suite::
 
     async with vc_world() as world:
         credential = world.sign(world.badge())                  # eddsa-rdfc-2022 by the issuer's Multikey
@@ -14,11 +15,8 @@ transport, so did:web and https controller documents resolve as they would on th
 
 from __future__ import annotations
 
-import base64
-import copy
 import functools
 import gzip
-import hashlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -26,34 +24,34 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
 import httpx
-import rfc8785
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from pyld import jsonld
 
+from bot.sandbox import vc
+from bot.sandbox.credentials import b64url
+from bot.sandbox.vc import DID_V1 as DID_V1
+from bot.sandbox.vc import MULTIKEY as MULTIKEY
+from bot.sandbox.vc import OB3 as OB3
+from bot.sandbox.vc import VC_V2 as VC_V2
+from bot.sandbox.vc import Suite, controller_document, multikey_method
+from bot.sandbox.vc import did_key as did_key
+from bot.sandbox.vc import multikey as multikey
 from bot.verification.fetcher import Fetcher
-from bot.verification.vc.contexts import load_document
 from bot.verification.vc.status import StatusChecker
 from bot.verification.verifier import Verifier
 from tests.support.http_server import LocalServer
 from tests.support.issuer import EMAIL, NOW, rsa_key
 
 VC_V1: Final = "https://www.w3.org/2018/credentials/v1"
-VC_V2: Final = "https://www.w3.org/ns/credentials/v2"
-OB3: Final = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB3_V1: Final = "https://purl.imsglobal.org/spec/ob/v3p0/context.json"
 OB3_EXTENSIONS: Final = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 DATA_INTEGRITY: Final = "https://w3id.org/security/data-integrity/v2"
 ED25519_2020: Final = "https://w3id.org/security/suites/ed25519-2020/v1"
-DID_V1: Final = "https://www.w3.org/ns/did/v1"
-MULTIKEY: Final = "https://w3id.org/security/multikey/v1"
 ISSUER_HOST: Final = "issuer-a.test"
 OTHER_HOST: Final = "issuer-b.test"
 SALT: Final = "pepper"
 VALID_FROM: Final = "2025-01-15T10:00:00Z"
-
-Suite = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020"]
 
 # Keys
 
@@ -66,28 +64,6 @@ def ed25519_key(name: str = "issuer") -> ed25519.Ed25519PrivateKey:
 @functools.cache
 def p256_key(name: str = "issuer") -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
-
-
-def _base58(data: bytes) -> str:
-    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-    number, out = int.from_bytes(data, "big"), ""
-    while number:
-        number, digit = divmod(number, 58)
-        out = alphabet[digit] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def multikey(key: ed25519.Ed25519PrivateKey) -> str:
-    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return "z" + _base58(b"\xed\x01" + raw)
-
-
-def did_key(key: ed25519.Ed25519PrivateKey) -> str:
-    return f"did:key:{multikey(key)}"
 
 
 def jwk(key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> dict[str, str]:
@@ -121,11 +97,6 @@ def private_jwk(key: ed25519.Ed25519PrivateKey) -> dict[str, str]:
 # Signing
 
 
-def _rdfc(document: Mapping[str, Any]) -> bytes:
-    options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": load_document}
-    return str(jsonld.normalize(copy.deepcopy(dict(document)), options)).encode()
-
-
 def sign(
     credential: Mapping[str, Any],
     key: ed25519.Ed25519PrivateKey,
@@ -136,23 +107,7 @@ def sign(
     created: str = VALID_FROM,
 ) -> dict[str, Any]:
     """``credential`` with a Data Integrity (or Ed25519Signature2020) proof by ``key`` as ``method``."""
-    document = {name: value for name, value in credential.items() if name != "proof"}
-    if suite == "Ed25519Signature2020":
-        proof: dict[str, Any] = {"type": "Ed25519Signature2020"}
-    else:
-        proof = {"type": "DataIntegrityProof", "cryptosuite": suite}
-    proof |= {"created": created, "verificationMethod": method, "proofPurpose": purpose}
-    if suite == "eddsa-jcs-2022":
-        proof["@context"] = document["@context"]  # the jcs suite signs the proof options as emitted
-    options = {**proof, "@context": document["@context"]}
-    if suite == "eddsa-jcs-2022":
-        digest = (
-            hashlib.sha256(rfc8785.dumps(options)).digest() + hashlib.sha256(rfc8785.dumps(document)).digest()
-        )
-    else:
-        digest = hashlib.sha256(_rdfc(options)).digest() + hashlib.sha256(_rdfc(document)).digest()
-    proof["proofValue"] = "z" + _base58(key.sign(digest))
-    return {**document, "proof": proof}
+    return vc.sign(credential, key, method, created=created, suite=suite, purpose=purpose)
 
 
 def sign_jwt(
@@ -185,14 +140,7 @@ def seconds(moment: str) -> int:
 
 
 def email_identity(email: str = EMAIL, *, salt: str = SALT) -> dict[str, Any]:
-    digest = hashlib.sha256((email + salt).encode()).hexdigest()
-    return {
-        "type": "IdentityObject",
-        "identityHash": f"sha256${digest}",
-        "identityType": "emailAddress",
-        "hashed": True,
-        "salt": salt,
-    }
+    return vc.identity_object(email, salt=salt)
 
 
 def bitstring(*revoked: int, size: int = 131072) -> str:
@@ -259,12 +207,7 @@ class VcWorld:
     def controller(self, controller_id: str, **changes: Any) -> dict[str, Any]:
         """A controller document for ``controller_id`` with the issuer's keys, all for assertionMethod."""
         methods = [
-            {
-                "id": f"{controller_id}#key-1",
-                "type": "Multikey",
-                "controller": controller_id,
-                "publicKeyMultibase": multikey(self.key),
-            },
+            multikey_method(controller_id, self.key),
             {
                 "id": f"{controller_id}#jwk-ed",
                 "type": "JsonWebKey",
@@ -284,14 +227,7 @@ class VcWorld:
                 "publicKeyJwk": jwk(rsa_key()),
             },
         ]
-        document: dict[str, Any] = {
-            "@context": [DID_V1, MULTIKEY],
-            "id": controller_id,
-            "verificationMethod": methods,
-            "assertionMethod": [method["id"] for method in methods],
-        }
-        document.update(changes)
-        return document
+        return controller_document(controller_id, methods) | changes
 
     def profile(self, **changes: Any) -> dict[str, Any]:
         return {**self.controller(self.issuer), "type": "Profile", "name": "Example Institute", **changes}
@@ -300,23 +236,8 @@ class VcWorld:
         self.home.route("/issuer", self.profile())
         self.home.route("/.well-known/did.json", self.controller(self.did))
         other = self.other_issuer
-        self.other.route(
-            "/issuer",
-            {
-                "@context": [DID_V1, MULTIKEY],
-                "id": other,
-                "type": "Profile",
-                "verificationMethod": [
-                    {
-                        "id": f"{other}#key-1",
-                        "type": "Multikey",
-                        "controller": other,
-                        "publicKeyMultibase": multikey(self.other_key),
-                    }
-                ],
-                "assertionMethod": [f"{other}#key-1"],
-            },
-        )
+        document = controller_document(other, [multikey_method(other, self.other_key)])
+        self.other.route("/issuer", {**document, "type": "Profile"})
 
     def badge(
         self,

@@ -61,6 +61,7 @@ def test_the_sandbox_allows_its_issuer_and_no_other_private_address(tmp_path: Pa
     assert sandboxed.discord.token is None
     assert sandboxed.discord.api_base is None
     assert sandboxed.discord.dev_guild_id == 0
+    assert sandboxed.discord.message_content_intent  # SimCord grants it: the channel watch can be tried
 
 
 def test_reset_deletes_the_sandbox_database_and_nothing_else(tmp_path: Path) -> None:
