@@ -56,11 +56,6 @@ CATALOG = SkillCatalog.bundled()
 SKILLS = [skill.name for skill in CATALOG.skills]
 
 
-def category_of(name: str) -> str | None:
-    skill = CATALOG.lookup(name)
-    return skill.category if skill else None
-
-
 def hours(rng: random.Random) -> WorkingHours:
     if rng.random() < 0.05:
         return WorkingHours(None)
@@ -118,7 +113,7 @@ def percentile(samples: list[float], q: float) -> float:
 def bench_ranking(mentor_count: int, iterations: int, rng: random.Random) -> None:
     mentors = make_mentors(mentor_count, rng, capacity=None)
     started = time.perf_counter()
-    pool = MentorPool(mentors, category_of=category_of)
+    pool = MentorPool(mentors, category_of=CATALOG.category)
     built = time.perf_counter() - started
     requests = make_requests(iterations, rng, [m.user_id for m in mentors])
     weights = MatchWeights()
@@ -233,7 +228,7 @@ def bench_round(request_count: int, mentor_count: int, rng: random.Random) -> No
     # The first round also fills the time zone caches; later rounds in the same process find them warm.
     for _ in range(3):
         started = time.perf_counter()
-        pool = MentorPool(mentors, category_of=category_of)
+        pool = MentorPool(mentors, category_of=CATALOG.category)
         plan = rounds.plan_round(requests, pool, weights=weights, now=NOW)
         timings.append(time.perf_counter() - started)
     print(f"round: {request_count:,} requests x {mentor_count:,} mentors, capacity 3")

@@ -57,6 +57,11 @@ class SkillCatalog:
     def lookup(self, text: str) -> Skill | None:
         return self._by_key.get(_key(text))
 
+    def category(self, text: str) -> str | None:
+        """The category of a skill on the list; None for a skill the list does not know."""
+        skill = self.lookup(text)
+        return skill.category if skill is not None else None
+
     def normalise(self, text: str) -> SkillMatch:
         """Resolve one written skill; unknown skills keep the member's spelling."""
         cleaned = _SPACES.sub(" ", text.strip())

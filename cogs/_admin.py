@@ -32,6 +32,13 @@ def require_manage_guild(interaction: discord.Interaction[Any]) -> None:
         raise NotAllowed("Only members with the Manage Server permission can change this.")
 
 
+def cannot_post(guild: discord.Guild, channel: discord.TextChannel) -> str:
+    """A warning line for a setup reply when the bot may not post in ``channel``; empty when it may."""
+    if channel.permissions_for(guild.me).send_messages:
+        return ""
+    return f"\n⚠️ I cannot send messages in {channel.mention} yet: give my role access to it."
+
+
 def setup_group(tree: app_commands.CommandTree[Any]) -> app_commands.Group:
     """The tree's ``/setup`` group, created on first use so features can load in any order."""
     existing = tree.get_command(SETUP)

@@ -10,26 +10,12 @@ from bot.discovery.model import Digest, RoleMember, SkillMap
 from bot.discovery.search import FindResult
 from bot.text import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, clip, escape, join_clipped, safe
 from cogs._ui import add_field
-from cogs.badges import BadgePages
 
 CHART_FILE = "skillmap.png"
 PAGE_SIZE = 10
 COLOUR = discord.Colour.teal()
 MARKS = {"verified": "✓", "declared": "◻", "missing": "✗"}
 PRICES_CHANGE = "Costs are estimates as of {as_of}; prices change, check with the provider."
-
-
-class ResultPages(BadgePages):
-    """Text pages with Previous and Next buttons that only the member who asked can press."""
-
-    def __init__(self, owner_id: int, title: str, pages: list[str], footer: str) -> None:
-        self.footer = footer
-        super().__init__(owner_id, title, pages)
-
-    def embed(self) -> discord.Embed:
-        embed = discord.Embed(title=self.title, description=self.pages[self.index], colour=COLOUR)
-        embed.set_footer(text=f"Page {self.index + 1}/{len(self.pages)} · {self.footer}")
-        return embed
 
 
 async def present_members(guild: discord.Guild, user_ids: list[int]) -> set[int]:

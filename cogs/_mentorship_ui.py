@@ -16,7 +16,7 @@ from typing import Any, Literal, Self
 
 import discord
 
-from bot.app import CredcordBot, report_error, send_ephemeral
+from bot.app import CredcordBot, send_ephemeral
 from bot.errors import NotAllowed
 from bot.mentorship.model import (
     MAX_COMMENT,
@@ -31,7 +31,7 @@ from bot.mentorship.model import (
 from bot.text import clip, safe
 from cogs._admin import require_manage_guild
 from cogs._mentorship_render import ANSWER_LABELS, closed_text, intro_text, offer_embed, queued_text, when
-from cogs._ui import Modal
+from cogs._ui import Modal, PersistentButton, bot_of
 
 log = logging.getLogger(__name__)
 
@@ -44,37 +44,18 @@ def pings(*user_ids: int) -> discord.AllowedMentions:
     return discord.AllowedMentions(users=[discord.Object(user_id) for user_id in user_ids])
 
 
-def bot_of(interaction: discord.Interaction[Any]) -> CredcordBot:
-    bot = interaction.client
-    assert isinstance(bot, CredcordBot)
-    return bot
-
-
-async def guarded(interaction: discord.Interaction[Any], work: Callable[[], Awaitable[None]]) -> None:
-    """Run a button's work; refusals and failures reach the one error handler."""
-    try:
-        await work()
-    except Exception as error:
-        await report_error(interaction, error)
-
-
 # Buttons
 
 
-class OfferButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"mentor:(?P<action>accept|decline):(?P<offer_id>[0-9]{1,20})",
-):
+class OfferButton(PersistentButton, template=r"mentor:(?P<action>accept|decline):(?P<offer_id>[0-9]{1,20})"):
     """Accept or Decline on an offer; only the mentor it was sent to may press them."""
 
     def __init__(self, action: str, offer_id: int) -> None:
         accept = action == "accept"
         super().__init__(
-            discord.ui.Button(
-                label="Accept" if accept else "Decline",
-                style=discord.ButtonStyle.success if accept else discord.ButtonStyle.danger,
-                custom_id=f"mentor:{action}:{offer_id}",
-            )
+            f"mentor:{action}:{offer_id}",
+            "Accept" if accept else "Decline",
+            discord.ButtonStyle.success if accept else discord.ButtonStyle.danger,
         )
         self.action = action
         self.offer_id = offer_id
@@ -85,10 +66,7 @@ class OfferButton(
     ) -> Self:
         return cls(match["action"], int(match["offer_id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, lambda: self._answer(interaction))
-
-    async def _answer(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)
         mentorship = bot.services.mentorship
         if self.action == "decline":
@@ -113,18 +91,15 @@ def offer_view(offer_id: int) -> discord.ui.View:
 
 
 class PickButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"mentor:pick:(?P<request_id>[0-9]{1,20}):(?P<mentor_id>[0-9]{1,20})",
+    PersistentButton, template=r"mentor:pick:(?P<request_id>[0-9]{1,20}):(?P<mentor_id>[0-9]{1,20})"
 ):
     """Choose a mentor from the ranked list; mentor 0 asks the best one first."""
 
     def __init__(self, request_id: int, mentor_id: int, label: str) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.primary if mentor_id == 0 else discord.ButtonStyle.secondary,
-                custom_id=f"mentor:pick:{request_id}:{mentor_id}",
-            )
+            f"mentor:pick:{request_id}:{mentor_id}",
+            label,
+            discord.ButtonStyle.primary if mentor_id == 0 else discord.ButtonStyle.secondary,
         )
         self.request_id = request_id
         self.mentor_id = mentor_id
@@ -135,10 +110,7 @@ class PickButton(
     ) -> Self:
         return cls(int(match["request_id"]), int(match["mentor_id"]), "")
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, lambda: self._pick(interaction))
-
-    async def _pick(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)
         chosen = self.mentor_id or None
         outcome = await bot.services.mentorship.pick(self.request_id, interaction.user.id, chosen)
@@ -163,20 +135,15 @@ def choices_view(result: RequestResult) -> discord.ui.View:
 
 
 class CheckinButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"mentor:checkin:(?P<pairing_id>[0-9]{1,20}):(?P<answer>met|not_yet|ended)",
+    PersistentButton, template=r"mentor:checkin:(?P<pairing_id>[0-9]{1,20}):(?P<answer>met|not_yet|ended)"
 ):
     """ "Did you meet?" a week in; only the two members of the pairing may answer."""
 
     def __init__(self, pairing_id: int, answer: CheckinAnswer) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=ANSWER_LABELS[answer],
-                style=discord.ButtonStyle.danger
-                if answer is CheckinAnswer.ENDED
-                else discord.ButtonStyle.secondary,
-                custom_id=f"mentor:checkin:{pairing_id}:{answer.value}",
-            )
+            f"mentor:checkin:{pairing_id}:{answer.value}",
+            ANSWER_LABELS[answer],
+            discord.ButtonStyle.danger if answer is CheckinAnswer.ENDED else discord.ButtonStyle.secondary,
         )
         self.pairing_id = pairing_id
         self.answer = answer
@@ -187,10 +154,7 @@ class CheckinButton(
     ) -> Self:
         return cls(int(match["pairing_id"]), CheckinAnswer(match["answer"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, lambda: self._answer(interaction))
-
-    async def _answer(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)
         pairing = await bot.services.mentorship.checkin(self.pairing_id, interaction.user.id, self.answer)
         if self.answer is CheckinAnswer.ENDED:
@@ -210,20 +174,12 @@ def checkin_view(pairing_id: int) -> discord.ui.View:
     return view
 
 
-class RateButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"mentor:rate:(?P<pairing_id>[0-9]{1,20})",
-):
+class RateButton(PersistentButton, template=r"mentor:rate:(?P<pairing_id>[0-9]{1,20})"):
     """Rate an ended pairing privately; only its two members may."""
 
     def __init__(self, pairing_id: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Rate privately",
-                emoji="⭐",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"mentor:rate:{pairing_id}",
-            )
+            f"mentor:rate:{pairing_id}", "Rate privately", discord.ButtonStyle.secondary, emoji="⭐"
         )
         self.pairing_id = pairing_id
 
@@ -233,28 +189,20 @@ class RateButton(
     ) -> Self:
         return cls(int(match["pairing_id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, lambda: self._rate(interaction))
-
-    async def _rate(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         await bot_of(interaction).services.mentorship.pairing(self.pairing_id, interaction.user.id)
         await interaction.response.send_modal(RatingModal(self.pairing_id))
 
 
-class RoundButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"mentor:(?P<action>publish|discard):(?P<round_id>[0-9]{1,20})",
-):
+class RoundButton(PersistentButton, template=r"mentor:(?P<action>publish|discard):(?P<round_id>[0-9]{1,20})"):
     """Publish or discard a round preview (Manage Server)."""
 
     def __init__(self, action: str, round_id: int) -> None:
         publish = action == "publish"
         super().__init__(
-            discord.ui.Button(
-                label="Publish" if publish else "Discard",
-                style=discord.ButtonStyle.success if publish else discord.ButtonStyle.secondary,
-                custom_id=f"mentor:{action}:{round_id}",
-            )
+            f"mentor:{action}:{round_id}",
+            "Publish" if publish else "Discard",
+            discord.ButtonStyle.success if publish else discord.ButtonStyle.secondary,
         )
         self.action = action
         self.round_id = round_id
@@ -265,10 +213,7 @@ class RoundButton(
     ) -> Self:
         return cls(match["action"], int(match["round_id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, lambda: self._decide(interaction))
-
-    async def _decide(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         require_manage_guild(interaction)
         if interaction.guild_id is None:
             raise NotAllowed("Rounds are run inside the server.")

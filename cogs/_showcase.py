@@ -13,11 +13,11 @@ from typing import Any, Self
 
 import discord
 
-from bot.app import CredcordBot, report_error, send_ephemeral
+from bot.app import CredcordBot, send_ephemeral
 from bot.badges import Badge, ShowcaseMessage
 from bot.text import EMBED_DESCRIPTION, EMBED_TITLE, escape, join_clipped, safe
 from bot.verification.verdict import Status
-from cogs._ui import add_field
+from cogs._ui import PersistentButton, add_field, bot_of
 from cogs._verdict import STYLE
 
 log = logging.getLogger(__name__)
@@ -101,22 +101,12 @@ def showcase_embed(badge: Badge, now: datetime) -> discord.Embed:
     return embed
 
 
-class CongratulateButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"badge:congratulate:(?P<badge_id>[0-9]{1,20})",
-):
+class CongratulateButton(PersistentButton, template=r"badge:congratulate:(?P<badge_id>[0-9]{1,20})"):
     """Anyone but the owner may congratulate a badge, once; the count shows on the button."""
 
     def __init__(self, badge_id: int, count: int = 0) -> None:
         label = f"Congratulate · {count}" if count else "Congratulate"
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                emoji="🎉",
-                style=discord.ButtonStyle.success,
-                custom_id=f"badge:congratulate:{badge_id}",
-            )
-        )
+        super().__init__(f"badge:congratulate:{badge_id}", label, discord.ButtonStyle.success, emoji="🎉")
         self.badge_id = badge_id
 
     @classmethod
@@ -125,16 +115,9 @@ class CongratulateButton(
     ) -> Self:
         return cls(int(match["badge_id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await self._congratulate(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
-
-    async def _congratulate(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
-        bot = interaction.client
-        assert isinstance(bot, CredcordBot)
+        bot = bot_of(interaction)
         badges = bot.services.badges
         result = await badges.congratulate(interaction.guild_id, self.badge_id, interaction.user.id)
         if not result.added:

@@ -24,7 +24,7 @@ from bot.badges.listing import status_note
 from bot.text import EMBED_DESCRIPTION, clip, escape, safe
 from cogs._roles import apply_roles, celebrate_stacks
 from cogs._showcase import CongratulateButton, delete_post, showcase_embed, showcase_view
-from cogs._ui import OwnedView
+from cogs._ui import Pages
 from cogs._verdict import verdict_embed
 from cogs.verify import SOURCE_OPTIONS, badge_source
 
@@ -37,6 +37,7 @@ NO_CHANNEL = (
     "This server has no showcase channel yet, so nothing was posted (an admin can set one with /setup)."
 )
 ROLE_REASON = "credcord: verified badges"
+LEGEND = "✅ verified · 📝 self-reported"
 
 
 def _badge_line(badge: Badge, now: datetime) -> str:
@@ -62,39 +63,6 @@ def badge_pages(groups: list[BadgeGroup], now: datetime, *, size: int = PAGE_SIZ
             lines.append(_badge_line(badge, now))
         pages.append(clip("\n".join(lines), EMBED_DESCRIPTION))
     return pages
-
-
-class BadgePages(OwnedView):
-    def __init__(self, owner_id: int, title: str, pages: list[str]) -> None:
-        super().__init__(owner_id)
-        self.title = title
-        self.pages = pages
-        self.index = 0
-        self._sync()
-
-    def embed(self) -> discord.Embed:
-        embed = discord.Embed(
-            title=self.title, description=self.pages[self.index], colour=discord.Colour.gold()
-        )
-        embed.set_footer(text=f"Page {self.index + 1}/{len(self.pages)} · ✅ verified · 📝 self-reported")
-        return embed
-
-    def _sync(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.pages) - 1
-
-    async def _turn(self, interaction: Interaction, step: int) -> None:
-        self.index = max(0, min(len(self.pages) - 1, self.index + step))
-        self._sync()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
-
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: Interaction, button: discord.ui.Button[BadgePages]) -> None:
-        await self._turn(interaction, -1)
-
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: Interaction, button: discord.ui.Button[BadgePages]) -> None:
-        await self._turn(interaction, 1)
 
 
 @app_commands.guild_only()
@@ -218,11 +186,9 @@ class BadgeCog(
             await interaction.response.send_message(text, ephemeral=True)
             return
         pages = badge_pages(groups, self.bot.clock())
-        view = BadgePages(interaction.user.id, clip(f"{whose.display_name}'s badges", 200), pages)
-        if len(pages) == 1:
-            await interaction.response.send_message(embed=view.embed(), ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
+        title = clip(f"{whose.display_name}'s badges", 200)
+        view = Pages(interaction.user.id, title, pages, footer=LEGEND, colour=discord.Colour.gold())
+        await view.send(interaction)
 
     async def _badge_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
         assert interaction.guild_id is not None

@@ -15,10 +15,10 @@ from bot.discovery import DigestPost, DiscoveryService, FindRequest
 from bot.discovery.model import WEEKDAYS
 from bot.profiles.model import timezones
 from bot.text import MESSAGE_CONTENT, clip, safe
-from cogs._admin import add_setup_commands, remove_setup_commands, require_manage_guild
+from cogs._admin import add_setup_commands, cannot_post, remove_setup_commands, require_manage_guild
 from cogs._discovery_ui import (
     CHART_FILE,
-    ResultPages,
+    COLOUR,
     digest_embed,
     paged,
     present_members,
@@ -27,6 +27,7 @@ from cogs._discovery_ui import (
     role_line,
     skillmap_embed,
 )
+from cogs._ui import Pages
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,7 @@ class DigestSetup(app_commands.Group):
             return
         settings = await self.discovery.set_digest(interaction.guild.id, channel.id, day, hour)
         text = f"The weekly digest will be posted in {channel.mention} on {settings.when}."
-        if not channel.permissions_for(interaction.guild.me).send_messages:
-            text += f"\n⚠️ I cannot send messages in {channel.mention} yet: give my role access to it."
+        text += cannot_post(interaction.guild, channel)
         await interaction.response.send_message(text, ephemeral=True)
 
 
@@ -153,11 +153,8 @@ class DiscoveryCog(commands.Cog):
     async def roles(self, interaction: Interaction) -> None:
         """List the freelance roles /skillmap and /role show know."""
         pages = paged([role_line(role) for role in self.discovery.roles()])
-        view = ResultPages(interaction.user.id, "Roles", pages, "/role show role: for a role's skills")
-        if len(pages) == 1:
-            await interaction.response.send_message(embed=view.embed(), ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
+        footer = "/role show role: for a role's skills"
+        await Pages(interaction.user.id, "Roles", pages, footer=footer, colour=COLOUR).send(interaction)
 
     @role_group.command(name="show")
     @app_commands.describe(role="The role to show, e.g. Cloud Engineer")
@@ -223,18 +220,15 @@ class DiscoveryCog(commands.Cog):
                 ephemeral=True,
             )
             return
-        lines = [result_line(rank, result) for rank, result in enumerate(results, 1)]
-        pages = paged(lines)
-        view = ResultPages(
+        pages = paged([result_line(rank, result) for rank, result in enumerate(results, 1)])
+        view = Pages(
             interaction.user.id,
             clip(f"Members with {asked}", 200),
             pages,
-            "verified first, then declared, then availability and time zone",
+            footer="verified first, then declared, then availability and time zone",
+            colour=COLOUR,
         )
-        if len(pages) == 1:
-            await interaction.followup.send(embed=view.embed(), ephemeral=True)
-        else:
-            await interaction.followup.send(embed=view.embed(), view=view, ephemeral=True)
+        await view.send(interaction)
 
     # The weekly digest
 

@@ -17,6 +17,7 @@ from bot.text import escape, join_clipped, safe
 from cogs._admin import add_setup_commands, remove_setup_commands, require_manage_guild
 from cogs._mentorship_render import choices_embed, queued_text, round_embed, stats_embed, status_embed, when
 from cogs._mentorship_ui import DYNAMIC_ITEMS, Courier, RatingModal, announce_end, choices_view, round_view
+from cogs._ui import choices_containing, skill_choices
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ class MentorCog(commands.GroupCog, group_name="mentor", group_description="Peer 
         language="A language you would like to talk in, e.g. Spanish",
         again="Also consider mentors you were paired with before (default: no)",
     )
+    @app_commands.autocomplete(skill=skill_choices)
     async def request(
         self,
         interaction: Interaction,
@@ -182,11 +184,6 @@ class MentorCog(commands.GroupCog, group_name="mentor", group_description="Peer 
         await interaction.followup.send(
             embed=choices_embed(result), view=choices_view(result), ephemeral=True
         )
-
-    @request.autocomplete("skill")
-    async def skill_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        skills = self.bot.services.skills.suggest(current)
-        return [app_commands.Choice(name=s.name[:100], value=s.name[:100]) for s in skills]
 
     @app_commands.command(name="cancel")
     async def cancel(self, interaction: Interaction) -> None:
@@ -221,14 +218,11 @@ class MentorCog(commands.GroupCog, group_name="mentor", group_description="Peer 
     async def pairing_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
         assert interaction.guild_id is not None
         found = await self.mentorship.pairings(interaction.guild_id, interaction.user.id)
-        typed = current.strip().casefold()
-        choices = []
+        named = []
         for item in found:
             role = "you mentor" if item.mentor_id == interaction.user.id else "your mentor"
-            label = f"#{item.id} · {item.skill} · {role}"[:100]
-            if typed in label.casefold():
-                choices.append(app_commands.Choice(name=label, value=item.id))
-        return choices[:25]
+            named.append((f"#{item.id} · {item.skill} · {role}", item.id))
+        return choices_containing(current, named)
 
     @app_commands.command(name="block")
     @app_commands.describe(member="The member never to be matched with, as mentor or mentee")

@@ -10,9 +10,9 @@ from bot.app import CredcordBot
 from bot.badges import BadgeService, MemberRoles, ShowcaseAdmin, progress_bar
 from bot.errors import InvalidInput
 from bot.text import EMBED_DESCRIPTION, clip, escape, join_clipped, safe
-from cogs._admin import add_setup_commands, remove_setup_commands, require_manage_guild
+from cogs._admin import add_setup_commands, cannot_post, remove_setup_commands, require_manage_guild
 from cogs._roles import apply_roles, role_problem
-from cogs._ui import add_field
+from cogs._ui import add_field, choices_containing, skill_choices
 
 Interaction = discord.Interaction[CredcordBot]
 
@@ -68,9 +68,7 @@ class ShowcaseSetup(app_commands.Group):
         require_manage_guild(interaction)
         assert interaction.guild is not None
         await self.admin.set_showcase_channel(interaction.guild.id, channel.id)
-        text = f"Badges will be posted in {channel.mention}."
-        if not channel.permissions_for(interaction.guild.me).send_messages:
-            text += f"\n⚠️ I cannot send messages in {channel.mention} yet: give my role access to it."
+        text = f"Badges will be posted in {channel.mention}." + cannot_post(interaction.guild, channel)
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="policy")
@@ -127,6 +125,7 @@ class ShowcaseSetup(app_commands.Group):
     @app_commands.describe(
         skill="A skill from the skill list", role="The role a verified badge with it grants"
     )
+    @app_commands.autocomplete(skill=skill_choices)
     async def skill_role(self, interaction: Interaction, skill: str, role: discord.Role) -> None:
         """Grant a role to members with a verified badge for a skill."""
         require_manage_guild(interaction)
@@ -140,11 +139,6 @@ class ShowcaseSetup(app_commands.Group):
         text += role_warning(interaction.guild, {role.id})
         await apply_changes(interaction.guild, self.badges, changes)
         await interaction.followup.send(text, ephemeral=True)
-
-    @skill_role.autocomplete("skill")
-    async def skill_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        skills = interaction.client.services.skills.suggest(current)
-        return [app_commands.Choice(name=s.name[:100], value=s.name[:100]) for s in skills]
 
 
 @app_commands.guild_only()
@@ -210,11 +204,8 @@ class StackCog(commands.GroupCog, group_name="stack", group_description="Skill p
     @delete.autocomplete("name")
     async def stack_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         assert interaction.guild_id is not None
-        typed = current.strip().casefold()
         stacks = await self.admin.stacks(interaction.guild_id)
-        return [app_commands.Choice(name=s.name, value=s.name) for s in stacks if typed in s.name.casefold()][
-            :25
-        ]
+        return choices_containing(current, ((s.name, s.name) for s in stacks))
 
     @app_commands.command(name="list")
     async def list_stacks(self, interaction: Interaction) -> None:

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import CredcordBot, report_error
+from bot.app import CredcordBot
 from bot.badges import BadgeService
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.text import EMBED_DESCRIPTION, clip, safe
@@ -26,6 +26,7 @@ from bot.watch import (
 )
 from cogs._admin import add_setup_commands, remove_setup_commands, require_manage_guild
 from cogs._roles import apply_roles, celebrate_stacks
+from cogs._ui import PersistentButton, bot_of
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ async def record_from_message(
 
 
 class AddToProfileButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    PersistentButton,
     template=r"watch:add:(?P<user_id>[0-9]{1,20}):(?P<message_id>[0-9]{1,20}):(?P<index>[0-9])",
 ):
     """Only the poster may add a badge from their message to their profile."""
@@ -121,12 +122,7 @@ class AddToProfileButton(
         self, user_id: int, message_id: int, index: int, *, label: str = "Add to my profile"
     ) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                emoji="➕",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"watch:add:{user_id}:{message_id}:{index}",
-            )
+            f"watch:add:{user_id}:{message_id}:{index}", label, discord.ButtonStyle.primary, emoji="➕"
         )
         self.user_id = user_id
         self.message_id = message_id
@@ -138,17 +134,11 @@ class AddToProfileButton(
     ) -> Self:
         return cls(int(match["user_id"]), int(match["message_id"]), int(match["index"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await self._add(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
-
-    async def _add(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.user_id:
             raise NotAllowed("Only the member who posted this badge can add it to their profile.")
-        bot = interaction.client
-        assert isinstance(bot, CredcordBot) and interaction.guild is not None
+        bot = bot_of(interaction)
+        assert interaction.guild is not None
         channel = interaction.channel
         assert isinstance(channel, discord.abc.Messageable)
         await interaction.response.defer(ephemeral=True, thinking=True)

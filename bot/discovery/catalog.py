@@ -41,7 +41,7 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -287,6 +287,15 @@ class _Entry:
                 pass
         raise self.fail(field, f"must be a date like 2025-06-01, not {value!r:.60}")
 
+    def items(self, field: str, limit: int, *, wanted: str) -> list[Any]:
+        """A list of 1 to ``limit`` items; ``wanted`` says what it must be, for the error."""
+        value = self.get(field)
+        if not isinstance(value, list) or not value:
+            raise self.fail(field, f"must be {wanted}")
+        if len(value) > limit:
+            raise self.fail(field, f"lists {len(value)} {field}; the limit is {limit}")
+        return value
+
     def skill(self, field: str, value: Any, skills: SkillCatalog) -> str:
         if not isinstance(value, str):
             raise self.fail(field, f"must be a skill name, not {value!r:.60}")
@@ -319,32 +328,34 @@ _PROGRAM_FIELDS = frozenset(
 )
 
 
-def _parse_roles(source: str, items: list[Any], skills: SkillCatalog) -> list[Role]:
-    roles: list[Role] = []
+def _entries(
+    source: str, table: str, items: list[Any], fields: frozenset[str]
+) -> Iterator[tuple[_Entry, str]]:
+    """Each entry of a table with its key; a key that appears twice in one file is refused."""
     seen: set[str] = set()
     for index, raw in enumerate(items):
-        entry = _Entry(source, "roles", index, raw, _ROLE_FIELDS)
+        entry = _Entry(source, table, index, raw, fields)
         key = entry.slug()
         if key in seen:
             raise entry.fail("key", f"{key!r} appears twice in this file")
         seen.add(key)
-        roles.append(
-            Role(
-                key=key,
-                name=entry.text("name", MAX_NAME),
-                summary=entry.text("summary", MAX_SUMMARY),
-                skills=_role_skills(entry, skills),
-            )
+        yield entry, key
+
+
+def _parse_roles(source: str, items: list[Any], skills: SkillCatalog) -> list[Role]:
+    return [
+        Role(
+            key=key,
+            name=entry.text("name", MAX_NAME),
+            summary=entry.text("summary", MAX_SUMMARY),
+            skills=_role_skills(entry, skills),
         )
-    return roles
+        for entry, key in _entries(source, "roles", items, _ROLE_FIELDS)
+    ]
 
 
 def _role_skills(entry: _Entry, skills: SkillCatalog) -> tuple[RoleSkill, ...]:
-    raw = entry.get("skills")
-    if not isinstance(raw, list) or not raw:
-        raise entry.fail("skills", "must be a non-empty list")
-    if len(raw) > MAX_ROLE_SKILLS:
-        raise entry.fail("skills", f"lists {len(raw)} skills; the limit is {MAX_ROLE_SKILLS}")
+    raw = entry.items("skills", MAX_ROLE_SKILLS, wanted="a non-empty list")
     found: dict[str, RoleSkill] = {}
     for index, item in enumerate(raw):
         field = f"skills[{index}]"
@@ -372,16 +383,8 @@ def _role_skills(entry: _Entry, skills: SkillCatalog) -> tuple[RoleSkill, ...]:
 
 
 def _parse_programs(source: str, items: list[Any], skills: SkillCatalog) -> list[CredentialProgram]:
-    programs: list[CredentialProgram] = []
-    seen: set[str] = set()
-    for index, raw in enumerate(items):
-        entry = _Entry(source, "programs", index, raw, _PROGRAM_FIELDS)
-        key = entry.slug()
-        if key in seen:
-            raise entry.fail("key", f"{key!r} appears twice in this file")
-        seen.add(key)
-        programs.append(_program(entry, key, skills))
-    return programs
+    entries = _entries(source, "programs", items, _PROGRAM_FIELDS)
+    return [_program(entry, key, skills) for entry, key in entries]
 
 
 def _program(entry: _Entry, key: str, skills: SkillCatalog) -> CredentialProgram:
@@ -389,11 +392,7 @@ def _program(entry: _Entry, key: str, skills: SkillCatalog) -> CredentialProgram
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.netloc:
         raise entry.fail("url", f"must be an https URL, not {url[:60]!r}")
-    raw_skills = entry.get("skills")
-    if not isinstance(raw_skills, list) or not raw_skills:
-        raise entry.fail("skills", "must be a non-empty list of skill names")
-    if len(raw_skills) > MAX_PROGRAM_SKILLS:
-        raise entry.fail("skills", f"lists {len(raw_skills)} skills; the limit is {MAX_PROGRAM_SKILLS}")
+    raw_skills = entry.items("skills", MAX_PROGRAM_SKILLS, wanted="a non-empty list of skill names")
     taught: dict[str, None] = {}
     for index, value in enumerate(raw_skills):
         taught.setdefault(entry.skill(f"skills[{index}]", value, skills), None)

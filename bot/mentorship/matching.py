@@ -46,15 +46,11 @@ class Matcher:
         self.weights = weights
         self.offer_lifetime = offer_lifetime
 
-    def _category(self, name: str) -> str | None:
-        skill = self.catalog.lookup(name)
-        return skill.category if skill is not None else None
-
     async def pool(self, conn: aiosqlite.Connection, guild_id: int, now: datetime) -> GuildPool:
         mentors = await store.mentors(conn, guild_id, self.catalog, now)
         facts = await store.member_facts(conn, guild_id, [m.user_id for m in mentors])
         candidates = [self._candidate(m, facts.get(m.user_id, _NO_FACTS), now) for m in mentors]
-        return GuildPool(tuple(mentors), facts, MentorPool(candidates, category_of=self._category))
+        return GuildPool(tuple(mentors), facts, MentorPool(candidates, category_of=self.catalog.category))
 
     @staticmethod
     def _candidate(mentor: Mentor, facts: MemberFacts, now: datetime) -> MentorCandidate:

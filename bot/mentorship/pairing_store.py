@@ -67,8 +67,7 @@ async def create_pairing(
             stamp(checkin_due),
         ),
     )
-    assert cursor.lastrowid is not None
-    created = await pairing(conn, cursor.lastrowid)
+    created = await pairing(conn, store.inserted_id(cursor))
     assert created is not None
     return created
 
@@ -171,8 +170,7 @@ async def create_round(
         " VALUES (?, ?, 'preview', ?)",
         (guild_id, admin_id, stamp(now)),
     )
-    round_id = cursor.lastrowid
-    assert round_id is not None
+    round_id = store.inserted_id(cursor)
     await conn.executemany(
         "INSERT INTO mentorship_round_pairs (round_id, request_id, guild_id, mentor_id, score, reasons)"
         " VALUES (?, ?, ?, ?, ?, ?)",

@@ -35,6 +35,12 @@ class MemberFacts:
     languages: frozenset[str]  # lower-cased
 
 
+def inserted_id(cursor: aiosqlite.Cursor) -> int:
+    """The id of the row the cursor's INSERT just added."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 def _time(text: str) -> datetime:
     moment = parse_stamp(text)
     assert moment is not None
@@ -265,8 +271,7 @@ async def create_request(
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
         (guild_id, user_id, skill.name, int(skill.known), goal, language, int(ask_again), stamp(now)),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    return inserted_id(cursor)
 
 
 async def request(conn: aiosqlite.Connection, request_id: int, catalog: SkillCatalog) -> MentorRequest | None:
@@ -407,8 +412,7 @@ async def create_offer(
             stamp(now + lifetime),
         ),
     )
-    assert cursor.lastrowid is not None
-    created = await offer(conn, cursor.lastrowid)
+    created = await offer(conn, inserted_id(cursor))
     assert created is not None
     return created
 

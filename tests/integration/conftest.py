@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+import discord
 import pytest
 import pytest_asyncio
 import simcord
@@ -12,12 +14,19 @@ from simcord.actors import MemberActor
 from simcord.builders import ChannelHandle, GuildHandle
 
 from bot.app import CredcordBot, create_bot
-from bot.config import Config
+from bot.config import Config, load_config
 from bot.errors import DomainError
 from tests.support.discord_schema import assert_bodies_valid
 from tests.support.issuer import IssuerWorld, issuer_world
 
 BotFactory = Callable[..., CredcordBot]
+
+
+def config_from(toml: str, db_path: Path, folder: Path, *, name: str = "config.toml") -> Config:
+    """The config ``credcord run`` loads from ``toml`` (written to ``folder``), on the test's database."""
+    path = folder / name
+    path.write_text(toml, encoding="utf-8")
+    return load_config(path, {"CREDCORD_DB_PATH": str(db_path)})
 
 
 @pytest_asyncio.fixture
@@ -94,3 +103,14 @@ def refusals(env: simcord.Env) -> list[DomainError]:
         assert isinstance(original, DomainError), f"unexpected error: {error!r}"
         found.append(original)
     return found
+
+
+def button_labels(message: discord.Message) -> list[str]:
+    """The labels of the message's buttons, row by row."""
+    return [
+        str(child.label)
+        for row in message.components
+        if isinstance(row, discord.ActionRow)
+        for child in row.children
+        if isinstance(child, discord.Button)
+    ]

@@ -8,8 +8,8 @@ from typing import Any
 import discord
 import pytest
 
-from bot.config import Config, load_config
-from tests.integration.conftest import World
+from bot.config import Config
+from tests.integration.conftest import World, config_from
 from tests.support.issuer import EMAIL, IssuerWorld
 
 CREDLY_ID = "8b2899fa-690d-43d3-9dfb-91a6b85e021f"
@@ -18,17 +18,15 @@ CREDLY_ID = "8b2899fa-690d-43d3-9dfb-91a6b85e021f"
 @pytest.fixture
 def config(db_path: Path, tmp_path: Path, issuer: IssuerWorld) -> Config:
     # An admin's rule in front of the bundled Credly one: Credly pages map to the local issuer.
-    path = tmp_path / "config.toml"
-    path.write_text(
+    toml = (
         "[verification]\nallow_private_networks = true\ntotal_timeout = 3.0\n"
         "[[verification.providers]]\n"
         'name = "Credly"\n'
         "pattern = 'https://www\\.credly\\.com/badges/(?P<id>[0-9a-f-]+)'\n"
         'action = "fetch"\n'
-        f'target = "{issuer.home.url("/v1/obi/v2/badge_assertions/{id}")}"\n',
-        encoding="utf-8",
+        f'target = "{issuer.home.url("/v1/obi/v2/badge_assertions/{id}")}"\n'
     )
-    return load_config(path, {"CREDCORD_DB_PATH": str(db_path)})
+    return config_from(toml, db_path, tmp_path)
 
 
 def _embed(result: Any) -> discord.Embed:

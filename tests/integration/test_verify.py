@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.errors import InvalidInput, RateLimited
-from tests.integration.conftest import BotFactory, World, refusals, restart
+from tests.integration.conftest import BotFactory, World, config_from, refusals, restart
 from tests.support.issuer import EMAIL, IssuerWorld, itxt, png
 
 LONG = "Ünïcödé @everyone [x](https://evil.example) " * 300
@@ -19,11 +19,11 @@ LONG = "Ünïcödé @everyone [x](https://evil.example) " * 300
 @pytest.fixture
 def config(db_path: Path, tmp_path: Path) -> Config:
     # The test issuers live on 127.0.0.1, which the fetcher refuses unless told otherwise.
-    path = tmp_path / "config.toml"
-    path.write_text(
-        "[verification]\nallow_private_networks = true\ntotal_timeout = 3.0\ncooldown_seconds = 30\n"
+    return config_from(
+        "[verification]\nallow_private_networks = true\ntotal_timeout = 3.0\ncooldown_seconds = 30\n",
+        db_path,
+        tmp_path,
     )
-    return load_config(path, {"CREDCORD_DB_PATH": str(db_path)})
 
 
 def _verdict(result: Any) -> discord.Embed:

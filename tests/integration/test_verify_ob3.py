@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.config import Config, load_config
-from tests.integration.conftest import World
+from bot.config import Config
+from tests.integration.conftest import World, config_from
 from tests.support.http_server import LocalServer
 from tests.support.issuer import EMAIL, itxt, png
 from tests.support.vc import OB3, VALID_FROM, VC_V2, did_key, ed25519_key, email_identity, sign
@@ -21,15 +20,9 @@ DID = did_key(KEY)
 
 @pytest.fixture
 def config(db_path: Path, tmp_path: Path) -> Config:
-    path = tmp_path / "config.toml"
-    path.write_text("[verification]\nallow_private_networks = true\ntotal_timeout = 3.0\n")
-    return load_config(path, {"CREDCORD_DB_PATH": str(db_path)})
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as server:
-        yield server
+    return config_from(
+        "[verification]\nallow_private_networks = true\ntotal_timeout = 3.0\n", db_path, tmp_path
+    )
 
 
 def credential(**changes: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import socket
 import time
 import tracemalloc
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -27,6 +27,7 @@ from bot.verification.fetcher import (
     FetchRefused,
     FetchResult,
 )
+from tests.support.clock import FakeClock
 from tests.support.http_server import LocalServer, Request, Response
 
 MiB = 1 << 20
@@ -46,20 +47,6 @@ class StubResolver:
         if host not in self.answers:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return self.answers[host]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as running:
-        yield running
 
 
 @pytest.fixture

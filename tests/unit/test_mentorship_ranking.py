@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -11,44 +11,10 @@ from hypothesis import strategies as st
 
 from bot.mentorship.hours import WorkingHours, overlap_hours
 from bot.mentorship.ranking import MatchWeights, MenteeRequest, MentorCandidate, MentorPool, RankedMentor
-from bot.skills import SkillCatalog
+from tests.support.mentorship import CATALOG, NOW, WEIGHTS, mentor, request
 
-CATALOG = SkillCatalog.bundled()
-NOW = datetime(2026, 7, 1, 12, tzinfo=UTC)
-WEIGHTS = MatchWeights()
 UTC_DAY = WorkingHours("UTC", 9, 17)
-
-
-def category_of(name: str) -> str | None:
-    skill = CATALOG.lookup(name)
-    return skill.category if skill else None
-
-
-def mentor(user_id: int, *skills: str, **changes: object) -> MentorCandidate:
-    base = MentorCandidate(
-        user_id=user_id,
-        skills=frozenset(skills),
-        verified_skills=frozenset(),
-        capacity=2,
-        active_mentees=0,
-        hours=WorkingHours(None),
-        languages=frozenset(),
-        last_active=None,
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
-
-
-def request(skill: str = "Python", **changes: object) -> MenteeRequest:
-    base = MenteeRequest(
-        request_id=1,
-        user_id=99,
-        skill=skill,
-        language=None,
-        hours=WorkingHours(None),
-        languages=frozenset(),
-        excluded_mentors=frozenset(),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+category_of = CATALOG.category
 
 
 def ranked(mentors: list[MentorCandidate], wanted: MenteeRequest, limit: int = 5) -> list[RankedMentor]:
@@ -66,7 +32,7 @@ def test_the_test_skills_share_a_category_and_figma_is_elsewhere() -> None:
 def test_hard_filters_leave_out_requester_paused_full_excluded_and_unrelated_mentors() -> None:
     mentors = [
         mentor(1, "Python"),
-        mentor(99, "Python"),  # the requester
+        mentor(101, "Python"),  # the requester
         mentor(2, "Python", paused=True),
         mentor(3, "Python", capacity=2, active_mentees=2),
         mentor(4, "Python"),  # excluded: blocked, declined recently or paired before
@@ -97,7 +63,7 @@ def test_skills_match_whatever_their_case_and_verified_counts_even_if_not_listed
 
 def test_a_skill_outside_the_catalog_matches_only_mentors_who_offer_it() -> None:
     mentors = [mentor(1, "Underwater Basket Weaving"), mentor(2, "Python")]
-    assert ids(ranked(mentors, request("underwater basket weaving"))) == [1]
+    assert ids(ranked(mentors, request(skill="underwater basket weaving"))) == [1]
 
 
 def test_overlap_counts_per_hour_up_to_eight_hours() -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -15,58 +16,26 @@ from bot.mentorship import rounds
 from bot.mentorship.hours import WorkingHours
 from bot.mentorship.ranking import MatchWeights, MenteeRequest, MentorCandidate, MentorPool
 from bot.mentorship.rounds import RoundPlan, plan_round
-from bot.skills import SkillCatalog
+from tests.support import mentorship
+from tests.support.mentorship import CATALOG, NOW, WEIGHTS, request
 
-CATALOG = SkillCatalog.bundled()
-NOW = datetime(2026, 7, 1, 12, tzinfo=UTC)
-WEIGHTS = MatchWeights()
 SKILLS = ("Python", "Rust", "Go", "Figma", "Sketch", "SQL")
 ZONES = (None, "UTC", "Asia/Tokyo", "America/Chicago")
-
-
-def category_of(name: str) -> str | None:
-    skill = CATALOG.lookup(name)
-    return skill.category if skill else None
-
-
-def mentor(user_id: int, *skills: str, capacity: int = 1, **changes: object) -> MentorCandidate:
-    base = MentorCandidate(
-        user_id=user_id,
-        skills=frozenset(skills),
-        verified_skills=frozenset(),
-        capacity=capacity,
-        active_mentees=0,
-        hours=WorkingHours(None),
-        languages=frozenset(),
-        last_active=None,
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
-
-
-def request(request_id: int, skill: str, user_id: int | None = None, **changes: object) -> MenteeRequest:
-    base = MenteeRequest(
-        request_id=request_id,
-        user_id=user_id if user_id is not None else 100 + request_id,
-        skill=skill,
-        language=None,
-        hours=WorkingHours(None),
-        languages=frozenset(),
-        excluded_mentors=frozenset(),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+# Rounds are mostly about capacity, so a mentor here takes one mentee unless a test says otherwise.
+mentor = functools.partial(mentorship.mentor, capacity=1)
 
 
 def plan(
     requests: list[MenteeRequest], mentors: list[MentorCandidate], weights: MatchWeights = WEIGHTS
 ) -> RoundPlan:
-    return plan_round(requests, MentorPool(mentors, category_of=category_of), weights=weights, now=NOW)
+    return plan_round(requests, MentorPool(mentors, category_of=CATALOG.category), weights=weights, now=NOW)
 
 
 def pair_scores(
     requests: list[MenteeRequest], mentors: list[MentorCandidate], weights: MatchWeights = WEIGHTS
 ) -> dict[tuple[int, int], float]:
     """Every pair a round may make, scored by the on-demand ranking."""
-    pool = MentorPool(mentors, category_of=category_of)
+    pool = MentorPool(mentors, category_of=CATALOG.category)
     return {
         (r.request_id, ranked.user_id): ranked.score
         for r in requests

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import pytest
 
 from bot.verification.fetcher import Fetcher
-from bot.verification.vc.status import MAX_LIST_BYTES, StatusChecker, StatusResult
+from bot.verification.vc.status import StatusChecker, StatusResult
+from bot.verification.vc.status_lists import MAX_LIST_BYTES
+from tests.support.clock import FakeClock
 from tests.support.http_server import LocalServer
 from tests.support.issuer import loopback_fetcher
 from tests.support.status_lists import (
@@ -22,20 +24,6 @@ from tests.support.status_lists import (
     credential,
     encoded_list,
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -370,7 +358,7 @@ async def test_a_list_is_fetched_again_after_its_ttl(
     server: LocalServer, fetcher: Fetcher, lists: HmacLists
 ) -> None:
     url = publish(server, lists)
-    clock = Clock()
+    clock = FakeClock()
     checker = StatusChecker(clock=clock, ttl=60)
     document = credential(bitstring_entry(url, 5))
 
@@ -389,7 +377,7 @@ async def test_the_lists_own_shorter_ttl_wins(
     server: LocalServer, fetcher: Fetcher, lists: HmacLists
 ) -> None:
     url = publish(server, lists, ttl=10_000)  # milliseconds
-    clock = Clock()
+    clock = FakeClock()
     checker = StatusChecker(clock=clock, ttl=300)
     document = credential(bitstring_entry(url, 5))
 

@@ -9,7 +9,7 @@ from typing import Any
 from bot.verification.vc.canonical import rdfc
 from bot.verification.vc.proofs import read_proof
 from bot.verification.verdict import Status
-from tests.support.vc import DID_V1, MULTIKEY, vc_world
+from tests.support.vc import DID_V1, MULTIKEY, VcWorld, vc_world
 
 VECTOR = Path(__file__).resolve().parents[1] / "data" / "ob3-vector"
 CONTROLLER = "https://example.edu/issuers/565049"
@@ -19,6 +19,26 @@ METHOD = f"{CONTROLLER}#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 def credential() -> dict[str, Any]:
     document: dict[str, Any] = json.loads((VECTOR / "credential.json").read_text())
     return document
+
+
+def serve_controller(world: VcWorld) -> None:
+    """Serve the vector issuer's controller document, which holds its Multikey, at its https URL."""
+    world.home.route(
+        "/issuers/565049",
+        {
+            "@context": [DID_V1, MULTIKEY],
+            "id": CONTROLLER,
+            "verificationMethod": [
+                {
+                    "id": METHOD,
+                    "type": "Multikey",
+                    "controller": CONTROLLER,
+                    "publicKeyMultibase": METHOD.partition("#")[2],
+                }
+            ],
+            "assertionMethod": [METHOD],
+        },
+    )
 
 
 def test_the_document_canonicalizes_to_the_vector_n_quads() -> None:
@@ -36,22 +56,7 @@ def test_the_proof_options_canonicalize_to_the_vector_n_quads() -> None:
 
 async def test_the_vector_verifies_with_its_controller_document_served_locally() -> None:
     async with vc_world() as world:
-        world.home.route(
-            "/issuers/565049",
-            {
-                "@context": [DID_V1, MULTIKEY],
-                "id": CONTROLLER,
-                "verificationMethod": [
-                    {
-                        "id": METHOD,
-                        "type": "Multikey",
-                        "controller": CONTROLLER,
-                        "publicKeyMultibase": METHOD.partition("#")[2],
-                    }
-                ],
-                "assertionMethod": [METHOD],
-            },
-        )
+        serve_controller(world)
 
         verdict = await world.verifier.verify(credential())
 
@@ -62,21 +67,7 @@ async def test_the_vector_verifies_with_its_controller_document_served_locally()
 
 async def test_the_vector_with_one_changed_word_does_not_verify() -> None:
     async with vc_world() as world:
-        world.home.route(
-            "/issuers/565049",
-            {
-                "id": CONTROLLER,
-                "verificationMethod": [
-                    {
-                        "id": METHOD,
-                        "type": "Multikey",
-                        "controller": CONTROLLER,
-                        "publicKeyMultibase": METHOD.partition("#")[2],
-                    }
-                ],
-                "assertionMethod": [METHOD],
-            },
-        )
+        serve_controller(world)
         document = credential()
         document["credentialSubject"]["achievement"]["name"] = "Teamwork!"
 

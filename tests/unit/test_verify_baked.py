@@ -21,16 +21,13 @@ from tests.support.issuer import (
     svg,
     text_chunk,
 )
+from tests.support.verdicts import assert_verdict
 
 
 @pytest.fixture
 async def world() -> AsyncIterator[IssuerWorld]:
     async with issuer_world() as world:
         yield world
-
-
-def assert_verdict(verdict: Verdict, status: Status, reason: str) -> None:
-    assert (verdict.status, verdict.reason) == (status, reason), verdict.message
 
 
 def source_detail(verdict: Verdict) -> str:

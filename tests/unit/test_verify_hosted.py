@@ -10,23 +10,16 @@ from typing import Any
 import pytest
 
 from bot.verification.fetcher import Fetcher
-from bot.verification.verdict import Status, Verdict
+from bot.verification.verdict import Status
 from bot.verification.verifier import Verifier
 from tests.support.issuer import EMAIL, NOW, REMOVE, IssuerWorld, identity, issuer_world
+from tests.support.verdicts import assert_verdict, check
 
 
 @pytest.fixture
 async def world() -> AsyncIterator[IssuerWorld]:
     async with issuer_world() as world:
         yield world
-
-
-def check(verdict: Verdict, name: str) -> bool | None:
-    return next(c.ok for c in verdict.checks if c.name == name)
-
-
-def assert_verdict(verdict: Verdict, status: Status, reason: str) -> None:
-    assert (verdict.status, verdict.reason) == (status, reason), verdict.message
 
 
 @pytest.mark.parametrize(

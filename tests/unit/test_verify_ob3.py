@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.verification.verdict import Status, Verdict
+from bot.verification.vc.pipeline import DATA_INTEGRITY_CHECKS, JWT_CHECKS
+from bot.verification.verdict import Status
 from tests.support.issuer import EMAIL, rsa_key
 from tests.support.vc import (
     DATA_INTEGRITY,
@@ -25,20 +26,13 @@ from tests.support.vc import (
     vc_world,
     when,
 )
+from tests.support.verdicts import assert_verdict, check
 
 
 @pytest.fixture
 async def world() -> AsyncIterator[VcWorld]:
     async with vc_world() as world:
         yield world
-
-
-def assert_verdict(verdict: Verdict, status: Status, reason: str) -> None:
-    assert (verdict.status, verdict.reason) == (status, reason), verdict.message
-
-
-def check(verdict: Verdict, name: str) -> bool | None:
-    return next(c.ok for c in verdict.checks if c.name == name)
 
 
 # eddsa-rdfc-2022
@@ -49,17 +43,7 @@ async def test_rdfc_credential_is_valid_and_shows_what_its_proof_covers(world: V
 
     assert_verdict(verdict, Status.VALID, "verified")
     assert verdict.format == "ob3-data-integrity"
-    assert [c.name for c in verdict.checks] == [
-        "source",
-        "credential",
-        "proof",
-        "canonical",
-        "signing_key",
-        "signature",
-        "dates",
-        "status",
-        "recipient",
-    ]
+    assert tuple(c.name for c in verdict.checks) == DATA_INTEGRITY_CHECKS
     assert all(c.ok for c in verdict.checks)
     assert verdict.credential is not None
     assert verdict.credential.name == "Python Fundamentals"
@@ -290,17 +274,7 @@ async def test_jwt_rs256_with_a_vc_claim_is_valid(world: VcWorld) -> None:
 
     assert_verdict(verdict, Status.VALID, "verified")
     assert verdict.format == "ob3-jwt"
-    assert [c.name for c in verdict.checks] == [
-        "source",
-        "jwt",
-        "credential",
-        "claims",
-        "signing_key",
-        "signature",
-        "dates",
-        "status",
-        "recipient",
-    ]
+    assert tuple(c.name for c in verdict.checks) == JWT_CHECKS
 
 
 async def test_jwt_eddsa_whose_payload_is_the_credential_is_valid(world: VcWorld) -> None:

@@ -8,19 +8,16 @@ from typing import Any
 
 import pytest
 
-from bot.verification.verdict import Status, Verdict
+from bot.verification.verdict import Status
 from tests.support.issuer import EMAIL, itxt, png
 from tests.support.vc import OB3, VALID_FROM, VC_V2, VcWorld, sign_jwt, vc_world
+from tests.support.verdicts import assert_verdict, check
 
 
 @pytest.fixture
 async def world() -> AsyncIterator[VcWorld]:
     async with vc_world() as world:
         yield world
-
-
-def assert_verdict(verdict: Verdict, status: Status, reason: str) -> None:
-    assert (verdict.status, verdict.reason) == (status, reason), verdict.message
 
 
 def clr(world: VcWorld, *members: Any) -> dict[str, Any]:
@@ -69,7 +66,7 @@ async def test_a_learner_record_with_one_tampered_member_is_invalid(world: VcWor
 
     assert_verdict(verdict, Status.INVALID, "signature_invalid")
     assert "Credential 2" in verdict.message
-    assert next(c.ok for c in verdict.checks if c.name == "members") is False
+    assert check(verdict, "members") is False
 
 
 async def test_an_endorsement_is_verified(world: VcWorld) -> None:

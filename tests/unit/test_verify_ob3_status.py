@@ -6,18 +6,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.verification.verdict import Status, Verdict
+from bot.verification.verdict import Status
 from tests.support.vc import OB3_EXTENSIONS, VcWorld, bitstring, vc_world
+from tests.support.verdicts import assert_verdict, check
 
 
 @pytest.fixture
 async def world() -> AsyncIterator[VcWorld]:
     async with vc_world() as world:
         yield world
-
-
-def assert_verdict(verdict: Verdict, status: Status, reason: str) -> None:
-    assert (verdict.status, verdict.reason) == (status, reason), verdict.message
 
 
 async def test_a_credential_whose_bit_is_not_set_is_valid(world: VcWorld) -> None:
@@ -27,7 +24,7 @@ async def test_a_credential_whose_bit_is_not_set_is_valid(world: VcWorld) -> Non
     verdict = await world.verifier.verify(credential)
 
     assert_verdict(verdict, Status.VALID, "verified")
-    assert next(c.ok for c in verdict.checks if c.name == "status") is True
+    assert check(verdict, "status") is True
 
 
 async def test_a_credential_whose_bit_is_set_is_revoked(world: VcWorld) -> None:

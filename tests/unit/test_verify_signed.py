@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.verification.verdict import Status, Verdict
+from bot.verification.verdict import Status
 from tests.support.issuer import (
     EMAIL,
     IssuerWorld,
@@ -19,20 +19,13 @@ from tests.support.issuer import (
     tampered,
     unsigned,
 )
+from tests.support.verdicts import assert_verdict, check
 
 
 @pytest.fixture
 async def world() -> AsyncIterator[IssuerWorld]:
     async with issuer_world() as world:
         yield world
-
-
-def assert_verdict(verdict: Verdict, status: Status, reason: str) -> None:
-    assert (verdict.status, verdict.reason) == (status, reason), verdict.message
-
-
-def check(verdict: Verdict, name: str) -> bool | None:
-    return next(c.ok for c in verdict.checks if c.name == name)
 
 
 async def test_valid_signed_badge(world: IssuerWorld) -> None:

@@ -31,50 +31,43 @@ checks of one list share one fetch.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import re
 import time
-import zlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from bot.verification.fetcher import FetchError, FetchSession
-from bot.verification.jsonsafe import JsonError, parse_json
-from bot.verification.jws import looks_like_compact_jws
 from bot.verification.ob2 import is_http_url, strings
 from bot.verification.steps import clip
+from bot.verification.vc.status_lists import (
+    BITSTRING_ENTRY,
+    REVOCATION_LIST_ENTRY,
+    STATUS_LIST_2021_ENTRY,
+    Bitstring,
+    ListVerifier,
+    RevocationList,
+    StatusList,
+    StatusUnknown,
+    parse_body,
+    read_bitstring,
+    read_revocation_list,
+)
 
-ListVerifier = Callable[[Mapping[str, Any] | str, FetchSession], Awaitable[Mapping[str, Any] | None]]
-"""Verifies a fetched status list credential (a JSON object, or a VC-JWT's compact text): proof and dates.
-
-Returns the verified credential JSON (for a JWT its ``vc`` claim or payload, with ``issuer``), or None.
-"""
+__all__ = ["ListVerifier", "State", "StatusChecker", "StatusResult"]
 
 State = Literal["ok", "revoked", "suspended", "unknown"]
 
-BITSTRING_ENTRY: Final = "BitstringStatusListEntry"
-STATUS_LIST_2021_ENTRY: Final = "StatusList2021Entry"
-REVOCATION_LIST_ENTRY: Final = "1EdTechRevocationList"
-
 MAX_ENTRIES: Final = 8  # status entries checked per credential; each may cost a fetch
-MAX_LIST_BYTES: Final = 2 << 20  # an inflated bitstring: 16.7 million one-bit entries
 MAX_STATUS_SIZE: Final = 8  # bits per credential
 MAX_CACHE_BYTES: Final = 64 << 20
 
-_LIST_TYPES: Final = {
-    BITSTRING_ENTRY: "BitstringStatusListCredential",
-    STATUS_LIST_2021_ENTRY: "StatusList2021Credential",
-}
 _VALIDITY_PURPOSES: Final = frozenset({"revocation", "suspension"})
 # Purposes that carry information but say nothing about whether the credential still stands.
 _INFORMATIVE_PURPOSES: Final = frozenset({"refresh", "message"})
 _SEVERITY: Final[dict[State, int]] = {"ok": 0, "unknown": 1, "suspended": 2, "revoked": 3}
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _INDEX = re.compile(r"[0-9]{1,10}")
-_GZIP_MAGIC: Final = b"\x1f\x8b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +75,16 @@ class StatusResult:
     state: State
     reason: str  # stable code, see the module docstring
     detail: str  # one sentence for people; issuer text in it is clipped
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """What one ``StatusChecker.check`` was given, which every entry of the credential is checked with."""
+
+    credential: Mapping[str, Any]
+    issuer_id: str
+    session: FetchSession
+    verify_list: ListVerifier
 
 
 class StatusChecker:
@@ -107,7 +110,7 @@ class StatusChecker:
         self._max_bytes = max_bytes
         self._cache: OrderedDict[tuple[str, str], _Cached] = OrderedDict()
         self._cached_bytes = 0
-        self._pending: dict[tuple[str, str], asyncio.Task[_List | _Unknown]] = {}
+        self._pending: dict[tuple[str, str], asyncio.Task[StatusList | StatusUnknown]] = {}
 
     async def check(
         self,
@@ -131,9 +134,8 @@ class StatusChecker:
                 f"The credential has more than {MAX_ENTRIES} status entries; credcord checks at most that."
             )
             return _unknown("status_entry_malformed", message)
-        results = [
-            await self._check_entry(entry, credential, issuer_id, session, verify_list) for entry in entries
-        ]
+        job = _Check(credential, issuer_id, session, verify_list)
+        results = [await self._check_entry(entry, job) for entry in entries]
         worst = max(results, key=lambda result: _SEVERITY[result.state])
         if worst.state != "ok" or len(results) == 1:
             return worst
@@ -141,37 +143,25 @@ class StatusChecker:
             "ok", "not_revoked", f"None of the credential's {len(results)} status lists marks it revoked."
         )
 
-    async def _check_entry(
-        self,
-        entry: Mapping[str, Any],
-        credential: Mapping[str, Any],
-        issuer_id: str,
-        session: FetchSession,
-        verify_list: ListVerifier,
-    ) -> StatusResult:
+    async def _check_entry(self, entry: Mapping[str, Any], job: _Check) -> StatusResult:
         types = strings(entry.get("type"))
         try:
             if REVOCATION_LIST_ENTRY in types:
-                return await self._check_revocation_list(entry, credential, issuer_id, session, verify_list)
+                return await self._check_revocation_list(entry, job)
             for entry_type in (BITSTRING_ENTRY, STATUS_LIST_2021_ENTRY):
                 if entry_type in types:
-                    return await self._check_bitstring(entry, entry_type, issuer_id, session, verify_list)
-        except _Unknown as unknown:
+                    return await self._check_bitstring(entry, entry_type, job)
+        except StatusUnknown as unknown:
             return _unknown(unknown.reason, unknown.detail)
         named = clip(", ".join(types), 80) or "no type"
         return _unknown("status_type_unsupported", f"credcord cannot check a status entry of type {named}.")
 
-    async def _check_bitstring(
-        self,
-        entry: Mapping[str, Any],
-        entry_type: str,
-        issuer_id: str,
-        session: FetchSession,
-        verify_list: ListVerifier,
-    ) -> StatusResult:
+    async def _check_bitstring(self, entry: Mapping[str, Any], entry_type: str, job: _Check) -> StatusResult:
         purpose = entry.get("statusPurpose")
         if not isinstance(purpose, str):
-            raise _Unknown("status_entry_malformed", "The credential's status entry has no statusPurpose.")
+            raise StatusUnknown(
+                "status_entry_malformed", "The credential's status entry has no statusPurpose."
+            )
         purpose = purpose.strip().lower()
         if purpose in _INFORMATIVE_PURPOSES:
             return StatusResult(
@@ -179,16 +169,16 @@ class StatusChecker:
             )
         if purpose not in _VALIDITY_PURPOSES:
             message = f"credcord cannot check a status entry for the purpose {clip(purpose, 40)!r}."
-            raise _Unknown("status_type_unsupported", message)
+            raise StatusUnknown("status_type_unsupported", message)
         index = _index(entry.get("statusListIndex"))
         size = _status_size(entry.get("statusSize", 1))
         url = _list_url(entry.get("statusListCredential"), "statusListCredential")
-        status_list = await self._list(url, entry_type, session, verify_list)
-        assert isinstance(status_list, _Bitstring)
-        _require_issuer(status_list.issuer, issuer_id, url)
+        status_list = await self._list(url, entry_type, job)
+        assert isinstance(status_list, Bitstring)
+        _require_issuer(status_list.issuer, job.issuer_id, url)
         if purpose not in status_list.purposes:
             message = f"The status list at {clip(url)} is not a {purpose} list."
-            raise _Unknown("status_purpose_mismatch", message)
+            raise StatusUnknown("status_purpose_mismatch", message)
         value = status_list.value(index, size, url)
         if value == 0:
             return StatusResult(
@@ -198,22 +188,15 @@ class StatusChecker:
             return StatusResult("revoked", "revoked_status", "The issuer's status list marks it revoked.")
         return StatusResult("suspended", "suspended_status", "The issuer's status list marks it suspended.")
 
-    async def _check_revocation_list(
-        self,
-        entry: Mapping[str, Any],
-        credential: Mapping[str, Any],
-        issuer_id: str,
-        session: FetchSession,
-        verify_list: ListVerifier,
-    ) -> StatusResult:
+    async def _check_revocation_list(self, entry: Mapping[str, Any], job: _Check) -> StatusResult:
         url = _list_url(entry.get("id"), "id")
-        credential_id = credential.get("id")
+        credential_id = job.credential.get("id")
         if not isinstance(credential_id, str) or not credential_id.strip():
             message = "The credential has no id to look up in its issuer's revocation list."
-            raise _Unknown("status_entry_malformed", message)
-        revocation_list = await self._list(url, REVOCATION_LIST_ENTRY, session, verify_list)
-        assert isinstance(revocation_list, _RevocationList)
-        _require_issuer(revocation_list.issuer, issuer_id, url)
+            raise StatusUnknown("status_entry_malformed", message)
+        revocation_list = await self._list(url, REVOCATION_LIST_ENTRY, job)
+        assert isinstance(revocation_list, RevocationList)
+        _require_issuer(revocation_list.issuer, job.issuer_id, url)
         key = credential_id.strip()
         if key not in revocation_list.revoked:
             return StatusResult(
@@ -227,7 +210,7 @@ class StatusChecker:
 
     # Lists: cache, single flight, fetch and decode
 
-    async def _list(self, url: str, kind: str, session: FetchSession, verify_list: ListVerifier) -> _List:
+    async def _list(self, url: str, kind: str, job: _Check) -> StatusList:
         key = (url, kind)
         cached = self._cache.get(key)
         if cached is not None:
@@ -237,53 +220,53 @@ class StatusChecker:
             self._evict(key)
         pending = self._pending.get(key)
         if pending is None:
-            pending = asyncio.create_task(self._load(key, session, verify_list))
+            pending = asyncio.create_task(self._load(key, job.session, job.verify_list))
             self._pending[key] = pending
             pending.add_done_callback(lambda task: self._forget(key, task))
             outcome = await asyncio.shield(pending)
         else:
             outcome = await asyncio.shield(pending)
-            if isinstance(outcome, _Unknown) and outcome.own_budget:
+            if isinstance(outcome, StatusUnknown) and outcome.own_budget:
                 # The verification that loaded it ran out of fetches; that says nothing about this one.
-                outcome = await self._load(key, session, verify_list)
-        if isinstance(outcome, _Unknown):
-            raise _Unknown(outcome.reason, outcome.detail)
+                outcome = await self._load(key, job.session, job.verify_list)
+        if isinstance(outcome, StatusUnknown):
+            raise StatusUnknown(outcome.reason, outcome.detail)
         return outcome
 
     async def _load(
         self, key: tuple[str, str], session: FetchSession, verify_list: ListVerifier
-    ) -> _List | _Unknown:
+    ) -> StatusList | StatusUnknown:
         url, kind = key
         try:
             try:
                 result = await session.fetch(url, cache=False)
             except FetchError as error:
                 message = f"The status list at {clip(url)} could not be fetched ({error.reason})."
-                raise _Unknown(
+                raise StatusUnknown(
                     "status_list_unreachable", message, own_budget=error.reason == "fetch_budget"
                 ) from None
             if not 200 <= result.status < 300:
                 message = f"The status list at {clip(url)} answered HTTP {result.status}."
-                raise _Unknown("status_list_unreachable", message)
-            document = _parse_body(result.body, url)
+                raise StatusUnknown("status_list_unreachable", message)
+            document = parse_body(result.body, url)
             ttl = self._ttl
             if kind == REVOCATION_LIST_ENTRY:
-                loaded: _List = await _revocation_list(document, url, session, verify_list)
+                loaded: StatusList = await read_revocation_list(document, url, session, verify_list)
             else:
-                loaded, list_ttl = await _bitstring(document, kind, url, session, verify_list)
+                loaded, list_ttl = await read_bitstring(document, kind, url, session, verify_list)
                 ttl = ttl if list_ttl is None else min(ttl, list_ttl)
-        except _Unknown as unknown:
+        except StatusUnknown as unknown:
             return unknown
         self._store(key, loaded, loaded.size, ttl)
         return loaded
 
-    def _forget(self, key: tuple[str, str], task: asyncio.Task[_List | _Unknown]) -> None:
+    def _forget(self, key: tuple[str, str], task: asyncio.Task[StatusList | StatusUnknown]) -> None:
         self._pending.pop(key, None)
         # Every waiter may have been cancelled; an unexpected error is still raised to any that waited.
         if not task.cancelled():
             task.exception()
 
-    def _store(self, key: tuple[str, str], value: _List, size: int, ttl: float) -> None:
+    def _store(self, key: tuple[str, str], value: StatusList, size: int, ttl: float) -> None:
         if ttl <= 0 or size > self._max_bytes:
             return
         self._evict(key)
@@ -298,53 +281,9 @@ class StatusChecker:
             self._cached_bytes -= cached.size
 
 
-class _Unknown(Exception):
-    """An entry cannot be checked; becomes a StatusResult with state "unknown"."""
-
-    def __init__(self, reason: str, detail: str, *, own_budget: bool = False) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-        self.own_budget = own_budget
-
-
-@dataclass(frozen=True, slots=True)
-class _Bitstring:
-    issuer: str
-    purposes: frozenset[str]
-    bits: bytes
-
-    @property
-    def size(self) -> int:
-        return len(self.bits)
-
-    def value(self, index: int, status_size: int, url: str) -> int:
-        start = index * status_size
-        if start + status_size > len(self.bits) * 8:
-            message = f"The status list at {clip(url)} has no entry {index}."
-            raise _Unknown("status_index_out_of_range", message)
-        value = 0
-        for position in range(start, start + status_size):
-            value = value << 1 | (self.bits[position >> 3] >> (7 - (position & 7))) & 1
-        return value
-
-
-@dataclass(frozen=True, slots=True)
-class _RevocationList:
-    issuer: str
-    revoked: dict[str, str | None]  # credential id -> the issuer's reason, if given
-
-    @property
-    def size(self) -> int:
-        return sum(len(key) + len(reason or "") for key, reason in self.revoked.items())
-
-
-_List = _Bitstring | _RevocationList
-
-
 @dataclass(frozen=True, slots=True)
 class _Cached:
-    value: _List
+    value: StatusList
     size: int
     expires_at: float
 
@@ -358,7 +297,7 @@ def _index(value: Any) -> int:
         return value
     if isinstance(value, str) and _INDEX.fullmatch(value.strip()):
         return int(value.strip())
-    raise _Unknown("status_entry_malformed", "The credential's statusListIndex is not a whole number.")
+    raise StatusUnknown("status_entry_malformed", "The credential's statusListIndex is not a whole number.")
 
 
 def _status_size(value: Any) -> int:
@@ -367,22 +306,16 @@ def _status_size(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_STATUS_SIZE:
         return value
     message = f"The credential's statusSize is not a whole number from 1 to {MAX_STATUS_SIZE}."
-    raise _Unknown("status_entry_malformed", message)
+    raise StatusUnknown("status_entry_malformed", message)
 
 
 def _list_url(value: Any, field: str) -> str:
     if not is_http_url(value):
-        raise _Unknown(
+        raise StatusUnknown(
             "status_entry_malformed", f"The credential's status entry {field} is not an http(s) URL."
         )
     url: str = value.strip()
     return url
-
-
-def _issuer_of(value: Any) -> str | None:
-    if isinstance(value, Mapping):
-        value = value.get("id")
-    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _require_issuer(list_issuer: str, issuer_id: str, url: str) -> None:
@@ -391,118 +324,4 @@ def _require_issuer(list_issuer: str, issuer_id: str, url: str) -> None:
             f"The status list at {clip(url)} was issued by {clip(list_issuer, 80)}, "
             "not by the credential's issuer."
         )
-        raise _Unknown("status_list_issuer_mismatch", message)
-
-
-def _parse_body(body: bytes, url: str) -> Mapping[str, Any] | str:
-    """A list as served: a JSON object, or the compact text of a VC-JWT."""
-    text = body.lstrip()
-    if text.startswith(b"{"):
-        try:
-            document = parse_json(body)
-        except JsonError as error:
-            raise _Unknown(
-                "status_list_malformed", f"The status list at {clip(url)} is not valid JSON ({error.reason})."
-            ) from None
-        if isinstance(document, dict):
-            return document
-    else:
-        try:
-            compact = text.rstrip().decode("ascii")
-        except UnicodeDecodeError:
-            compact = ""
-        if looks_like_compact_jws(compact):
-            return compact
-    raise _Unknown(
-        "status_list_malformed", f"The status list at {clip(url)} is neither a JSON object nor a JWT."
-    )
-
-
-async def _verified(
-    document: Mapping[str, Any] | str, url: str, session: FetchSession, verify_list: ListVerifier
-) -> Mapping[str, Any]:
-    verified = await verify_list(document, session)
-    if verified is None:
-        raise _Unknown("status_list_unverified", f"The status list at {clip(url)} does not verify.")
-    return verified
-
-
-async def _bitstring(
-    document: Mapping[str, Any] | str,
-    entry_type: str,
-    url: str,
-    session: FetchSession,
-    verify_list: ListVerifier,
-) -> tuple[_Bitstring, float | None]:
-    """The verified list's bits, and how long the issuer allows it to be cached (None: no limit given)."""
-    credential = await _verified(document, url, session, verify_list)
-    expected = _LIST_TYPES[entry_type]
-    if expected not in strings(credential.get("type")):
-        raise _Unknown("status_list_malformed", f"The status list at {clip(url)} is not a {expected}.")
-    issuer = _issuer_of(credential.get("issuer"))
-    if issuer is None:
-        raise _Unknown("status_list_malformed", f"The status list at {clip(url)} names no issuer.")
-    subject = credential.get("credentialSubject")
-    if isinstance(subject, list) and len(subject) == 1:
-        subject = subject[0]
-    if not isinstance(subject, Mapping) or not isinstance(subject.get("encodedList"), str):
-        raise _Unknown("status_list_malformed", f"The status list at {clip(url)} has no encodedList.")
-    purposes = frozenset(purpose.strip().lower() for purpose in strings(subject.get("statusPurpose")))
-    bits = _decode_list(subject["encodedList"], url)
-    ttl = subject.get("ttl")  # milliseconds
-    list_ttl = ttl / 1000 if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl > 0 else None
-    return _Bitstring(issuer, purposes, bits), list_ttl
-
-
-def _decode_list(encoded: str, url: str) -> bytes:
-    """The bitstring of an ``encodedList``: optional multibase ``u``, base64url, GZIP (inflation capped)."""
-    text = encoded.strip()
-    # Multibase base64url carries a "u"; StatusList2021 lists carry none. GZIP in base64 starts "H4sI".
-    text = text.removeprefix("u")
-    if not _BASE64URL.fullmatch(text):
-        raise _Unknown("status_list_malformed", f"The encodedList of {clip(url)} is not base64url.")
-    try:
-        compressed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise _Unknown("status_list_malformed", f"The encodedList of {clip(url)} is not base64url.") from None
-    if not compressed.startswith(_GZIP_MAGIC):
-        raise _Unknown("status_list_malformed", f"The encodedList of {clip(url)} is not GZIP-compressed.")
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        bits = inflater.decompress(compressed, MAX_LIST_BYTES + 1)
-    except zlib.error:
-        raise _Unknown("status_list_malformed", f"The encodedList of {clip(url)} is corrupt GZIP.") from None
-    if len(bits) > MAX_LIST_BYTES or inflater.unconsumed_tail:
-        message = f"The status list at {clip(url)} inflates to more than {MAX_LIST_BYTES >> 20} MiB."
-        raise _Unknown("status_list_malformed", message)
-    if not inflater.eof or inflater.unused_data:
-        raise _Unknown(
-            "status_list_malformed", f"The encodedList of {clip(url)} is truncated or has trailing data."
-        )
-    return bits
-
-
-async def _revocation_list(
-    document: Mapping[str, Any] | str, url: str, session: FetchSession, verify_list: ListVerifier
-) -> _RevocationList:
-    """A 1EdTech revocation list; one that carries a proof (or is a JWT) must verify."""
-    if isinstance(document, str) or "proof" in document:
-        document = await _verified(document, url, session, verify_list)
-    issuer = _issuer_of(document.get("issuer"))
-    if issuer is None:
-        raise _Unknown("status_list_malformed", f"The revocation list at {clip(url)} names no issuer.")
-    items = document.get("revokedCredentials")
-    if not isinstance(items, list):
-        raise _Unknown(
-            "status_list_malformed", f"The revocation list at {clip(url)} has no revokedCredentials."
-        )
-    revoked: dict[str, str | None] = {}
-    for item in items:
-        if isinstance(item, str) and item.strip():
-            revoked[item.strip()] = None
-        elif (
-            isinstance(item, Mapping) and isinstance(item.get("id"), str) and item.get("revoked") is not False
-        ):
-            reason = item.get("revocationReason")
-            revoked[item["id"].strip()] = reason if isinstance(reason, str) and reason.strip() else None
-    return _RevocationList(issuer, revoked)
+        raise StatusUnknown("status_list_issuer_mismatch", message)

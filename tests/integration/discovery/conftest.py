@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.config import Config, load_config
-from tests.integration.conftest import World
+from bot.config import Config
+from tests.integration.conftest import World, config_from
 from tests.integration.showcase.world import Showcase, showcase_world
 from tests.support.discovery import CATALOG
 from tests.support.issuer import IssuerWorld
@@ -32,9 +32,7 @@ check_minutes = 1440
 def discovery_config(db_path: Path, tmp_path: Path, catalog: str = CATALOG) -> Config:
     catalog_path = tmp_path / "catalog.toml"
     catalog_path.write_text(catalog)
-    path = tmp_path / "config.toml"
-    path.write_text(f'{SETTINGS}\n[discovery]\ncatalog_file = "{catalog_path}"\n')
-    return load_config(path, {"CREDCORD_DB_PATH": str(db_path)})
+    return config_from(f'{SETTINGS}\n[discovery]\ncatalog_file = "{catalog_path}"\n', db_path, tmp_path)
 
 
 @pytest.fixture

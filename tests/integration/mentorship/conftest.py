@@ -8,13 +8,13 @@ import pytest
 import pytest_asyncio
 
 from bot.config import Config
-from tests.integration.conftest import World
-from tests.integration.mentorship.world import Mentoring, mentoring_world, mentorship_config
+from tests.integration.conftest import World, config_from
+from tests.integration.mentorship.world import MENTORSHIP_CONFIG, Mentoring, mentoring_world
 
 
 @pytest.fixture
 def config(db_path: Path, tmp_path: Path) -> Config:
-    return mentorship_config(db_path, tmp_path)
+    return config_from(MENTORSHIP_CONFIG, db_path, tmp_path)
 
 
 @pytest_asyncio.fixture

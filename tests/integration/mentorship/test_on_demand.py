@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.integration.conftest import BotFactory, restart
-from tests.integration.mentorship.world import HOUR, Mentoring, labels
+from tests.integration.conftest import BotFactory, button_labels, restart
+from tests.integration.mentorship.world import HOUR, Mentoring
 
 
 async def test_an_offer_names_the_skills_and_defaults_to_the_profile(mentoring: Mentoring) -> None:
@@ -25,7 +25,7 @@ async def test_a_request_shows_the_best_mentors_and_why(mentoring: Mentoring) ->
     reasons = "offers Python · 8 h overlap · speaks English · 0/2 mentees · active today"
     assert lines[0] == f"**1.** <@{world.bob.id}> — {reasons}"
     assert lines[1].startswith(f"**2.** <@{mentoring.carol.id}> — offers Python · no overlap")
-    assert labels(picker) == ["Ask #1", "Ask #2", "Ask the best first"]
+    assert button_labels(picker) == ["Ask #1", "Ask #2", "Ask the best first"]
     choices = await world.alice.autocomplete(world.general, "mentor request", "skill", "pyth")
     assert choices[0]["value"] == "Python"
 
@@ -42,11 +42,11 @@ async def test_accepting_opens_a_private_thread_with_both_members_and_an_intro(m
     offer = mentoring.offer_dm(world.bob)
     assert offer.embeds[0].title == "Mentorship request: Python"
     assert offer.embeds[0].fields[0].value == "Write my first package"
-    assert labels(offer) == ["Accept", "Decline"]
+    assert button_labels(offer) == ["Accept", "Decline"]
     accepted = await world.bob.user.click(offer, label="Accept")
 
     assert accepted.response.content.startswith(f"✅ Accepted: you now mentor <@{world.alice.id}>")
-    assert labels(mentoring.dms(world.bob)[-1]) == []
+    assert button_labels(mentoring.dms(world.bob)[-1]) == []
     (thread,) = mentoring.threads()
     assert thread.name == "Mentorship · Python"
     assert {world.alice.id, world.bob.id} <= set(thread._channel.thread_members)
@@ -92,13 +92,13 @@ async def test_no_answer_sends_a_reminder_halfway_then_moves_on(mentoring: Mento
     await world.env.advance_time(2 * HOUR)
     reminder = mentoring.dms(world.bob)[-1]
     assert reminder.content.startswith(f"⏰ Reminder <@{world.bob.id}>: <@{world.alice.id}> still waits")
-    assert labels(reminder) == ["Accept", "Decline"]
+    assert button_labels(reminder) == ["Accept", "Decline"]
     assert mentoring.dms(mentoring.carol) == []
 
     await world.env.advance_time(36 * HOUR)
     first = mentoring.dms(world.bob)[0]
-    assert first.content.startswith("⌛ This request expired") and labels(first) == []
-    assert labels(mentoring.offer_dm(mentoring.carol)) == ["Accept", "Decline"]
+    assert first.content.startswith("⌛ This request expired") and button_labels(first) == []
+    assert button_labels(mentoring.offer_dm(mentoring.carol)) == ["Accept", "Decline"]
     late = await world.bob.user.click(reminder, label="Accept")
     assert "no longer waiting for your answer" in late.response.content
 
@@ -136,7 +136,7 @@ async def test_pausing_declines_the_pending_offer_for_the_next_mentor(mentoring:
     assert paused.response.content.startswith("Paused: you get no new requests until <t:")
     assert "1 waiting request(s) went to other mentors" in paused.response.content
     assert mentoring.dms(world.bob)[0].content.startswith("This request no longer needs your answer (paused)")
-    assert labels(mentoring.offer_dm(mentoring.carol)) == ["Accept", "Decline"]
+    assert button_labels(mentoring.offer_dm(mentoring.carol)) == ["Accept", "Decline"]
 
     await world.bob.slash(world.general, "mentor resume")
     picker = await mentoring.request(mentoring.admin)
@@ -150,7 +150,7 @@ async def test_the_accept_that_fills_capacity_moves_the_mentors_other_requests_o
     await mentoring.offer(world.bob, capacity=1)
     await mentoring.ask_best(world.alice)
     await mentoring.ask_best(mentoring.admin)
-    first = next(m for m in mentoring.dms(world.bob) if labels(m))
+    first = next(m for m in mentoring.dms(world.bob) if button_labels(m))
     await mentoring.offer(mentoring.carol)
 
     accepted = await world.bob.user.click(first, label="Accept")
@@ -159,7 +159,7 @@ async def test_the_accept_that_fills_capacity_moves_the_mentors_other_requests_o
     assert len(mentoring.threads()) == 1
     withdrawn = mentoring.dms(world.bob)[1]
     assert withdrawn.content.startswith("This request no longer needs your answer (mentor is full)")
-    assert labels(withdrawn) == []
+    assert button_labels(withdrawn) == []
     assert f"<@{mentoring.admin.id}>" in (mentoring.offer_dm(mentoring.carol).embeds[0].description or "")
     status = await world.bob.slash(world.general, "mentor status")
     assert "1/1 mentees" in str(status.response.embeds[0].fields[0].value)

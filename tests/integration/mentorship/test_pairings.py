@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from simcord.builders import ChannelHandle
 
-from tests.integration.conftest import refusals
-from tests.integration.mentorship.world import HOUR, Mentoring, labels
+from tests.integration.conftest import button_labels, refusals
+from tests.integration.mentorship.world import HOUR, Mentoring
 
 
 async def paired(mentoring: Mentoring) -> ChannelHandle:
@@ -73,7 +73,7 @@ async def test_a_week_in_the_thread_asks_did_you_meet(mentoring: Mentoring) -> N
 
     checkin = thread.last_message
     assert checkin is not None and checkin.content.endswith("it has been a week. Did you meet?")
-    assert labels(checkin) == ["Yes", "Not yet", "End"]
+    assert button_labels(checkin) == ["Yes", "Not yet", "End"]
     yes = await world.alice.click(checkin, label="Yes")
     assert yes.response.content == "Great, glad you met! 🎉"
     await world.env.advance_time(7 * 24 * HOUR)
@@ -97,7 +97,7 @@ async def test_a_block_keeps_both_members_apart(mentoring: Mentoring) -> None:
 
     picker = await mentoring.request()
     assert f"<@{world.bob.id}>" not in (picker.embeds[0].description or "")
-    assert labels(picker) == ["Ask #1", "Ask the best first"]
+    assert button_labels(picker) == ["Ask #1", "Ask the best first"]
     self_block = await world.bob.slash(world.general, "mentor block", member=world.bob)
     assert self_block.response.content == "member: you cannot block yourself"
     refusals(world.env)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.errors import NotAllowed
-from tests.integration.conftest import refusals
-from tests.integration.mentorship.world import Mentoring, labels
+from tests.integration.conftest import button_labels, refusals
+from tests.integration.mentorship.world import Mentoring
 
 
 async def test_a_round_preview_publishes_offers_to_mentors(mentoring: Mentoring) -> None:
@@ -24,7 +24,7 @@ async def test_a_round_preview_publishes_offers_to_mentors(mentoring: Mentoring)
     assert fields["Unmatched"] == f"<@{dan.id}>"
     assert f"<@{world.alice.id}> → <@{world.bob.id}>" in (embed.description or "")
     assert f"<@{mentoring.admin.id}> → <@{mentoring.carol.id}>" in (embed.description or "")
-    assert labels(preview.response.message) == ["Publish", "Discard"]
+    assert button_labels(preview.response.message) == ["Publish", "Discard"]
     assert mentoring.dms(world.bob) == []
 
     published = await mentoring.admin.click(preview.response.message, label="Publish")

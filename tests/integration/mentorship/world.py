@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import discord
 from simcord.actors import MemberActor
 from simcord.builders import ChannelHandle
 
 from bot.app import CredcordBot
-from bot.config import Config, load_config
 from bot.profiles import ProfileOptions, ProfileText
 from tests.integration.conftest import World
 
@@ -25,12 +23,6 @@ offer_hours = 72
 check_minutes = 180
 """
 HOUR = 3600.0
-
-
-def mentorship_config(db_path: Path, tmp_path: Path) -> Config:
-    path = tmp_path / "config.toml"
-    path.write_text(MENTORSHIP_CONFIG)
-    return load_config(path, {"CREDCORD_DB_PATH": str(db_path)})
 
 
 @dataclass
@@ -96,13 +88,3 @@ async def mentoring_world(world: World) -> Mentoring:
     await mentoring.profile(world.bob, "Python, SQL", "Europe/Paris")
     await mentoring.profile(carol, "Python", "America/Los_Angeles")
     return mentoring
-
-
-def labels(message: discord.Message) -> list[str]:
-    return [
-        str(child.label)
-        for row in message.components
-        if isinstance(row, discord.ActionRow)
-        for child in row.children
-        if isinstance(child, discord.Button)
-    ]

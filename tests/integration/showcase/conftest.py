@@ -8,14 +8,14 @@ import pytest
 import pytest_asyncio
 
 from bot.config import Config
-from tests.integration.conftest import World
-from tests.integration.showcase.world import Showcase, showcase_config, showcase_world
+from tests.integration.conftest import World, config_from
+from tests.integration.showcase.world import SHOWCASE_CONFIG, Showcase, showcase_world
 from tests.support.issuer import IssuerWorld
 
 
 @pytest.fixture
 def config(db_path: Path, tmp_path: Path) -> Config:
-    return showcase_config(db_path, tmp_path)
+    return config_from(SHOWCASE_CONFIG, db_path, tmp_path)
 
 
 @pytest_asyncio.fixture

@@ -8,14 +8,8 @@ import pytest
 
 from bot.config import load_config
 from bot.errors import Conflict
-from tests.integration.conftest import BotFactory, World, refusals, restart
-from tests.integration.showcase.world import (
-    Showcase,
-    button_labels,
-    field,
-    role_ids,
-    showcase_world,
-)
+from tests.integration.conftest import BotFactory, World, button_labels, refusals, restart
+from tests.integration.showcase.world import Showcase, field, role_ids, showcase_world
 from tests.support.issuer import EMAIL, IssuerWorld, itxt, png
 
 

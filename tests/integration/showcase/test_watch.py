@@ -9,18 +9,16 @@ import discord
 import pytest
 from simcord.builders import ChannelHandle
 
-from bot.config import Config, load_config
-from tests.integration.conftest import BotFactory, World, restart
-from tests.integration.showcase.world import SHOWCASE_CONFIG, Showcase, button_labels
+from bot.config import Config
+from tests.integration.conftest import BotFactory, World, button_labels, config_from, restart
+from tests.integration.showcase.world import SHOWCASE_CONFIG, Showcase
 from tests.integration.test_profiles import FULL_FORM
 from tests.support.issuer import EMAIL, itxt, png
 
 
 @pytest.fixture
 def config(db_path: Path, tmp_path: Path) -> Config:
-    path = tmp_path / "config.toml"
-    path.write_text("[discord]\nmessage_content_intent = true\n" + SHOWCASE_CONFIG)
-    return load_config(path, {"CREDCORD_DB_PATH": str(db_path)})
+    return config_from("[discord]\nmessage_content_intent = true\n" + SHOWCASE_CONFIG, db_path, tmp_path)
 
 
 async def _watch(showcase: Showcase, channel: ChannelHandle | None = None, **options: bool) -> str:
@@ -157,9 +155,10 @@ async def test_a_link_to_a_private_address_is_not_checked_and_says_no_more(
 ) -> None:
     await _watch(showcase)
     url = showcase.url()
-    path = db_path.parent / "default.toml"
-    path.write_text("[discord]\nmessage_content_intent = true\n")
-    await restart(showcase.world.env, bots, load_config(path, {"CREDCORD_DB_PATH": str(db_path)}))
+    default = config_from(
+        "[discord]\nmessage_content_intent = true\n", db_path, db_path.parent, name="default.toml"
+    )
+    await restart(showcase.world.env, bots, default)
     seen = len(showcase.issuer.home.requests)
 
     message = await showcase.world.alice.send(showcase.channel, f"look {url}")
@@ -254,15 +253,14 @@ async def test_an_admins_provider_page_is_checked_before_other_links(
     world = showcase.world
     assertion = showcase.url()
     base, _, number = assertion.rpartition("/")
-    path = tmp_path / "providers.toml"
-    path.write_text(
+    toml = (
         "[discord]\nmessage_content_intent = true\n"
         + SHOWCASE_CONFIG
         + '[[verification.providers]]\nname = "Academy"\n'
         + "pattern = 'https://academy\\.example/b/(?P<id>[0-9]+)'\n"
         + f'action = "fetch"\ntarget = "{base}/{{id}}"\n'
     )
-    await restart(world.env, bots, load_config(path, {"CREDCORD_DB_PATH": str(db_path)}))
+    await restart(world.env, bots, config_from(toml, db_path, tmp_path, name="providers.toml"))
     await _watch(showcase)
     await _save_email(world)
     chatter = " ".join(f"https://blog.example/post-{i}" for i in range(3))

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import discord
 from simcord.actors import MemberActor
 from simcord.builders import ChannelHandle
 
-from bot.config import Config, load_config
 from tests.integration.conftest import World
 from tests.support.issuer import EMAIL, IssuerWorld
 
+# The test issuers live on 127.0.0.1, which the fetcher refuses unless told otherwise.
 SHOWCASE_CONFIG = """
 [verification]
 allow_private_networks = true
@@ -24,13 +23,6 @@ cooldown_seconds = 0
 reverify_hours = 1
 recheck_minutes = 10
 """
-
-
-def showcase_config(db_path: Path, tmp_path: Path) -> Config:
-    # The test issuers live on 127.0.0.1, which the fetcher refuses unless told otherwise.
-    path = tmp_path / "config.toml"
-    path.write_text(SHOWCASE_CONFIG)
-    return load_config(path, {"CREDCORD_DB_PATH": str(db_path)})
 
 
 @dataclass
@@ -80,13 +72,3 @@ def field(embed: discord.Embed, name: str) -> str:
         if item.name == name:
             return str(item.value)
     raise AssertionError(f"no field {name!r} in {[f.name for f in embed.fields]}")
-
-
-def button_labels(message: discord.Message) -> list[str]:
-    return [
-        str(child.label)
-        for row in message.components
-        if isinstance(row, discord.ActionRow)
-        for child in row.children
-        if isinstance(child, discord.Button)
-    ]
