@@ -21,6 +21,7 @@ from bot.badges import guild_store, store
 from bot.badges.model import StatusChange
 from bot.badges.policy import CheckOutcome, CheckState, after_check, host_down
 from bot.db import Database
+from bot.profiles.store import refresh_directory
 from bot.skills import SkillCatalog
 from bot.verification.verdict import Status, Verdict
 
@@ -158,10 +159,12 @@ class Reverifier:
 async def record_outcome(
     conn: aiosqlite.Connection, state: CheckState, outcome: CheckOutcome, now: datetime, catalog: SkillCatalog
 ) -> StatusChange | None:
-    """Store a re-check's outcome; when the status changed, recompute the owner's roles and say so."""
+    """Store a re-check's outcome; when the status changed, recompute the owner's roles and directory rows
+    and say so."""
     await store.record_check(conn, state.id, outcome, now)
     if outcome.status is state.status:
         return None
+    await refresh_directory(conn, state.guild_id, state.user_id)
     roles = await guild_store.member_roles(conn, state.guild_id, state.user_id, now, catalog)
     badge = await store.load_badge(conn, state.id, catalog)
     assert badge is not None

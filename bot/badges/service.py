@@ -93,7 +93,7 @@ class BadgeService:
                 badge_id = await store.insert_badge(conn, guild_id, user_id, record, now)
             else:
                 badge_id = claim[0]
-                await store.replace_badge(conn, badge_id, guild_id, record, now)
+                await store.replace_badge(conn, badge_id, guild_id, user_id, record, now)
             roles = await guild_store.member_roles(conn, guild_id, user_id, now, self._catalog)
             badge = await store.load_badge(conn, badge_id, self._catalog)
         assert badge is not None

@@ -16,6 +16,7 @@ import aiosqlite
 from bot.badges.intake import BadgeRecord
 from bot.badges.model import Badge, ShowcaseMessage
 from bot.badges.policy import CheckOutcome, CheckState
+from bot.profiles.store import refresh_directory
 from bot.skills import SkillCatalog, SkillMatch
 from bot.verification.verdict import Status
 
@@ -190,11 +191,12 @@ async def insert_badge(
     assert row is not None
     badge_id = int(row[0])
     await _write_skills(conn, badge_id, guild_id, record.skills)
+    await refresh_directory(conn, guild_id, user_id)
     return badge_id
 
 
 async def replace_badge(
-    conn: aiosqlite.Connection, badge_id: int, guild_id: int, record: BadgeRecord, now: datetime
+    conn: aiosqlite.Connection, badge_id: int, guild_id: int, user_id: int, record: BadgeRecord, now: datetime
 ) -> None:
     """The owner added the credential again: keep its id, post and congratulations, renew the rest."""
     assignments = ", ".join(f"{name.strip()} = ?" for name in _RECORD_FIELDS.split(","))
@@ -203,10 +205,16 @@ async def replace_badge(
         (*_record_values(record), stamp(now), badge_id),
     )
     await _write_skills(conn, badge_id, guild_id, record.skills)
+    await refresh_directory(conn, guild_id, user_id)
 
 
 async def delete_badge(conn: aiosqlite.Connection, badge_id: int) -> None:
-    await conn.execute("DELETE FROM badges WHERE id = ?", (badge_id,))
+    async with conn.execute(
+        "DELETE FROM badges WHERE id = ? RETURNING guild_id, user_id", (badge_id,)
+    ) as cursor:
+        owner = await cursor.fetchone()
+    if owner is not None:
+        await refresh_directory(conn, int(owner[0]), int(owner[1]))
 
 
 async def set_showcase(conn: aiosqlite.Connection, badge_id: int, post: ShowcaseMessage | None) -> bool:
@@ -302,6 +310,7 @@ async def forget_member(conn: aiosqlite.Connection, guild_id: int, user_id: int)
         " AND badge_id IN (SELECT id FROM badges WHERE guild_id = ?)",
         (user_id, guild_id),
     )
+    await refresh_directory(conn, guild_id, user_id)
     return posts
 
 
@@ -367,6 +376,8 @@ async def expired_by_date(conn: aiosqlite.Connection, now: datetime, limit: int)
 async def record_check(
     conn: aiosqlite.Connection, badge_id: int, outcome: CheckOutcome, now: datetime
 ) -> None:
+    """Store a re-check's outcome. A changed status changes what the badge proves: the caller then
+    refreshes the owner's directory rows (``reverify.record_outcome`` does)."""
     await conn.execute(
         "UPDATE badges SET status = ?, reason = ?, message = ?, first_failed_at = ?, last_checked_at = ?"
         " WHERE id = ?",

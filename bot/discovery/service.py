@@ -9,13 +9,11 @@ can never post it twice, and a failed post gives the claim back so the next roun
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from bot.db import Database
 from bot.discovery import store
@@ -36,7 +34,7 @@ from bot.discovery.model import (
 )
 from bot.discovery.search import MAX_QUERY_SKILLS, FindQuery, parse_timezone, rank_members
 from bot.errors import InvalidInput, NotFound
-from bot.profiles.model import MAX_WEEKLY_HOURS, timezones
+from bot.profiles.model import MAX_WEEKLY_HOURS
 from bot.skills import SkillCatalog
 
 log = logging.getLogger(__name__)
@@ -50,16 +48,20 @@ SEARCH_RETENTION = timedelta(weeks=8)
 _DAY_MINUTES = 24 * 60
 
 
-@functools.lru_cache(maxsize=64)
-def zone_distances(wished: str, hour: datetime) -> dict[str, int]:
-    """Minutes between the wished zone and every IANA zone during ``hour``, the shorter way round the clock.
+def zone_distances(wished: str, zones: Iterable[str], now: datetime) -> dict[str, int]:
+    """Minutes between the wished zone and each of ``zones`` at ``now``, the shorter way round the clock.
 
-    Offsets only change on the hour, so one table serves every search in that hour.
+    Zones are read as ``rank_members`` reads them; names the tz database no longer knows are left out,
+    since it ranks them as unknown.
     """
-    wanted = _offset(parse_timezone(wished), hour)
+    wanted = _offset(parse_timezone(wished), now)
     found = {}
-    for name in timezones():
-        apart = abs(_offset(ZoneInfo(name), hour) - wanted) % _DAY_MINUTES
+    for name in zones:
+        try:
+            zone = parse_timezone(name)
+        except InvalidInput:
+            continue
+        apart = abs(_offset(zone, now) - wanted) % _DAY_MINUTES
         found[name] = min(apart, _DAY_MINUTES - apart)
     return found
 
@@ -189,8 +191,10 @@ class DiscoveryService:
         hour = now.replace(minute=0, second=0, microsecond=0)
         # The database ranks and cuts first, so a common skill never ships thousands of rows to Python;
         # rank_members then words the shortlist (and orders it the same way).
-        distances = zone_distances(query.timezone, hour) if query.timezone else None
         async with self._db.snapshot() as conn:
+            distances = None
+            if query.timezone:
+                distances = zone_distances(query.timezone, await store.directory_zones(conn, guild_id), now)
             shortlist, matched = await store.shortlist(
                 conn,
                 guild_id,
@@ -202,8 +206,8 @@ class DiscoveryService:
                 distances=distances,
                 limit=MAX_RESULTS,
             )
-            members = await store.directory_members(
-                conn, guild_id, query.skills, now, verified_only=query.verified_only, user_ids=shortlist
+            members = await store.shortlisted_members(
+                conn, guild_id, query.skills, shortlist, now, verified_only=query.verified_only
             )
         ranked = rank_members(query, members, now=now)
         self._searches.update((guild_id, hour, skill) for skill in query.skills)

@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from bot.badges.model import UNTITLED
-from bot.badges.store import COUNTS, member_filter, parse_stamp, stamp
+from bot.badges.store import COUNTS, parse_stamp, stamp
 from bot.discovery.digest import DigestSchedule
 from bot.discovery.model import DigestSettings
 from bot.discovery.search import DirectoryMember
@@ -27,49 +27,56 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _hits(
-    guild_id: int,
-    skills: Sequence[str],
-    now: datetime,
-    *,
-    verified_only: bool,
-    min_hours: int | None,
-    open_to_work: bool | None,
-    user_ids: Sequence[int] | None,
-) -> tuple[str, list[object]]:
-    """Rows (user_id, skill, badge, weekly_hours, open_to_work, timezone): one per skill a directory member
-    holds, ``badge`` naming a counting badge that proves it, or NULL where the profile only declares it.
+# A member's directory entry being read: (verified skill -> evidence badge, declared skills, weekly hours,
+# open to work, time zone).
+_Entry = tuple[dict[str, str], set[str], int | None, bool, str | None]
 
-    The skill indexes pick the candidates; the directory's partial index then answers the profile filters
-    without reading the profiles themselves.
+
+def _add_evidence(verified: dict[str, str], skill: str, badge: str) -> None:
+    # The alphabetically first badge names the evidence, so a reply never flickers between two.
+    if skill not in verified or badge < verified[skill]:
+        verified[skill] = badge
+
+
+# A directory row proves its skill while the badges behind it count (see ``COUNTS``); one parameter: now.
+_PROVEN = "(proven = 1 AND (proven_until IS NULL OR proven_until > ?))"
+
+
+async def directory_zones(conn: aiosqlite.Connection, guild_id: int) -> list[str]:
+    """The time zones on directory members' profiles in the guild.
+
+    Each step seeks the next zone in the index, so this costs one seek per zone, not one per member.
     """
-    marks = _marks(skills)
-    users, ids = member_filter("b.user_id", user_ids)
-    hits = (
-        "SELECT b.user_id AS user_id, s.skill AS skill, coalesce(b.name, ?) AS badge"  # noqa: S608
-        " FROM badge_skills s JOIN badges b ON b.id = s.badge_id"
-        f" WHERE s.guild_id = ? AND s.skill IN ({marks}) AND {COUNTS}{users}"
-    )
-    params: list[object] = [UNTITLED, guild_id, *skills, stamp(now), *ids]
-    if not verified_only:
-        users, ids = member_filter("ps.user_id", user_ids)
-        hits += (
-            " UNION ALL SELECT ps.user_id, ps.skill, NULL FROM profile_skills ps"  # noqa: S608
-            f" WHERE ps.guild_id = ? AND ps.skill IN ({marks}){users}"
-        )
-        params += [guild_id, *skills, *ids]
-    sql = (
-        "SELECT h.user_id, h.skill, h.badge, p.weekly_hours, p.open_to_work, p.timezone"  # noqa: S608
-        f" FROM ({hits}) h JOIN profiles p ON p.guild_id = ? AND p.user_id = h.user_id AND p.directory = 1"
-    )
-    params.append(guild_id)
-    if min_hours is not None:
-        sql += " AND p.weekly_hours >= ?"
-        params.append(min_hours)
-    if open_to_work is not None:
-        sql += " AND p.open_to_work = ?"
-        params.append(int(open_to_work))
-    return sql, params
+    async with conn.execute(
+        "WITH RECURSIVE zones (zone) AS ("
+        " SELECT min(timezone) FROM profiles WHERE guild_id = ? AND directory = 1"
+        " UNION ALL SELECT (SELECT min(timezone) FROM profiles"
+        " WHERE guild_id = ? AND directory = 1 AND timezone > zones.zone) FROM zones WHERE zone IS NOT NULL"
+        ") SELECT zone FROM zones WHERE zone IS NOT NULL",
+        (guild_id, guild_id),
+    ) as cursor:
+        return [str(row[0]) for row in await cursor.fetchall()]
+
+
+def _distance(distances: Mapping[str, int]) -> tuple[str, list[object]]:
+    """A directory row's distance from the wished zone, as SQL: ``distances`` per zone name, others last.
+
+    The CASE picks the zone name's length first, so a row is compared with the few names of its length
+    rather than with every zone of the guild; comparing for equality only, it answers alike under any
+    collation.
+    """
+    by_length: dict[int, list[tuple[str, int]]] = {}
+    for zone, distance in distances.items():
+        by_length.setdefault(len(zone), []).append((zone, distance))
+    if not by_length:
+        return str(NO_DISTANCE), []
+    branches = []
+    params: list[object] = []
+    for length, zones in by_length.items():
+        names = " ".join("WHEN ? THEN ?" for _ in zones)
+        branches.append(f"WHEN ? THEN CASE timezone {names} ELSE {NO_DISTANCE} END")
+        params += [length, *(value for pair in zones for value in pair)]
+    return f"CASE length(timezone) {' '.join(branches)} ELSE {NO_DISTANCE} END", params
 
 
 async def shortlist(
@@ -88,78 +95,143 @@ async def shortlist(
 
     The order is computed here so that only the shortlist leaves the database: the number of asked skills
     proven by a badge, then declared only, then the time zone's distance (``distances``: minutes from the
-    wished zone per zone name; unknown zones and no wish rank last), then weekly hours, then the user id.
+    wished zone per zone name; zones not named and no wish rank last), then weekly hours, then the user id.
+    One search reads one range of the directory's index per skill, and no badge or profile.
     """
     if not skills:
         return [], 0
-    sql, params = _hits(
-        guild_id,
-        skills,
-        now,
-        verified_only=verified_only,
-        min_hours=min_hours,
-        open_to_work=open_to_work,
-        user_ids=None,
-    )
-    zones = list((distances or {}).items())
-    zones_sql = join = order = ""
-    if zones:
-        zones_sql = f", zones (zone, distance) AS (VALUES {', '.join('(?, ?)' for _ in zones)})"
-        params += [value for pair in zones for value in pair]
-        join = " LEFT JOIN zones z ON z.zone = c.timezone"
-        order = f" coalesce(z.distance, {NO_DISTANCE}),"
+    moment = stamp(now)
+    distance, distance_params = _distance(distances or {})
+    matches = _PROVEN if verified_only else f"({_PROVEN} OR declared = 1)"
+    where = f"guild_id = ? AND skill IN ({_marks(skills)}) AND {matches}"
+    where_params: list[object] = [guild_id, *skills, moment]
+    if min_hours is not None:
+        where += " AND coalesce(weekly_hours, 0) >= ?"
+        where_params.append(min_hours)
+    if open_to_work is not None:
+        where += " AND open_to_work = ?"
+        where_params.append(int(open_to_work))
+    proven = f"CASE WHEN {_PROVEN} THEN 1 ELSE 0 END"
+    if len(skills) == 1:
+        # A member has one row per skill, so no grouping; and reading the rows again for the count costs
+        # less than storing them.
+        members = (
+            f"SELECT user_id, {proven} AS proven, 1 - {proven} AS declared, {distance} AS distance,"  # noqa: S608
+            f" coalesce(weekly_hours, -1) AS hours FROM directory_skills WHERE {where}"
+        )
+        cte = "hits AS NOT MATERIALIZED"
+    else:
+        members = (
+            f"SELECT user_id, sum({proven}) AS proven, sum(1 - {proven}) AS declared,"  # noqa: S608
+            f" max({distance}) AS distance, max(coalesce(weekly_hours, -1)) AS hours"
+            f" FROM directory_skills WHERE {where} GROUP BY user_id"
+        )
+        # Grouping costs most of a search: the groups are stored once and counted from there.
+        cte = "hits AS MATERIALIZED"
     async with conn.execute(
-        f"WITH hits AS ({sql}){zones_sql},"  # noqa: S608
-        " candidates AS (SELECT user_id, count(DISTINCT CASE WHEN badge IS NOT NULL THEN skill END)"
-        " AS proven, count(DISTINCT skill) AS held, max(weekly_hours) AS hours, max(timezone) AS timezone"
-        " FROM hits GROUP BY user_id)"
-        f" SELECT c.user_id, count(*) OVER () FROM candidates c{join}"
-        f" ORDER BY c.proven DESC, c.held - c.proven DESC,{order} coalesce(c.hours, -1) DESC, c.user_id"
-        " LIMIT ?",
-        [*params, limit],
+        f"WITH {cte} ({members}) SELECT user_id, (SELECT count(*) FROM hits) FROM hits"  # noqa: S608
+        " ORDER BY proven DESC, declared DESC, distance, hours DESC, user_id LIMIT ?",
+        [moment, moment, *distance_params, *where_params, limit],
     ) as cursor:
         rows = list(await cursor.fetchall())
     return [int(row[0]) for row in rows], int(rows[0][1]) if rows else 0
 
 
-async def directory_members(
+def _until(moment: str, until: str | None) -> bool:
+    """Whether a stored expiry (None: never) is still ahead of ``moment``, as ``_PROVEN`` reads it."""
+    return until is None or until > moment
+
+
+async def shortlisted_members(
     conn: aiosqlite.Connection,
     guild_id: int,
     skills: Sequence[str],
+    user_ids: Sequence[int],
     now: datetime,
     *,
     verified_only: bool = False,
-    min_hours: int | None = None,
-    open_to_work: bool | None = None,
-    user_ids: Sequence[int] | None = None,
 ) -> list[DirectoryMember]:
-    """Directory members of the guild (of ``user_ids``, or all) holding any of ``skills`` (canonical names),
-    verified or declared. Only the asked skills are filled in.
+    """The directory entries of ``user_ids`` for the asked ``skills``, as ``rank_members`` reads them."""
+    if not skills or not user_ids:
+        return []
+    moment = stamp(now)
+    found: dict[int, _Entry] = {}
+    # Members whose first-titled badge for a skill has expired while another badge still proves it.
+    stale: set[int] = set()
+    async with conn.execute(
+        "SELECT user_id, skill, declared, proven, proven_until, evidence, evidence_until, weekly_hours,"  # noqa: S608
+        " open_to_work, timezone FROM directory_skills"
+        f" WHERE guild_id = ? AND skill IN ({_marks(skills)}) AND user_id IN ({_marks(user_ids)})",
+        [guild_id, *skills, *user_ids],
+    ) as cursor:
+        for row in await cursor.fetchall():
+            user_id, skill, declared, proven, proven_until, evidence, evidence_until, *listing = row
+            hours, open_flag, timezone = listing
+            entry = found.setdefault(user_id, ({}, set(), hours, bool(open_flag), timezone))
+            if declared and not verified_only:
+                entry[1].add(skill)
+            # The evidence never outlasts the proof, so a lapsed proof needs no second look.
+            if proven and _until(moment, proven_until):
+                if _until(moment, evidence_until):
+                    entry[0][skill] = evidence
+                else:
+                    stale.add(user_id)
+    if stale:
+        await _evidence_from_badges(conn, guild_id, skills, found, sorted(stale), moment)
+    return [
+        DirectoryMember(user_id, verified, frozenset(declared), hours, timezone, open_flag)
+        for user_id, (verified, declared, hours, open_flag, timezone) in found.items()
+    ]
+
+
+async def _evidence_from_badges(
+    conn: aiosqlite.Connection,
+    guild_id: int,
+    skills: Sequence[str],
+    found: dict[int, _Entry],
+    user_ids: Sequence[int],
+    moment: str,
+) -> None:
+    """Name the evidence of ``user_ids`` again from their badges that count at ``moment``."""
+    for user_id in user_ids:
+        found[user_id][0].clear()
+    # CROSS JOIN keeps the members' badges as the outer loop, whatever the planner knows of the data.
+    async with conn.execute(
+        "SELECT b.user_id, s.skill, coalesce(b.name, ?) FROM badges b CROSS JOIN badge_skills s"  # noqa: S608
+        f" WHERE b.guild_id = ? AND b.user_id IN ({_marks(user_ids)}) AND {COUNTS}"
+        f" AND s.badge_id = b.id AND s.skill IN ({_marks(skills)})",
+        [UNTITLED, guild_id, *user_ids, moment, *skills],
+    ) as cursor:
+        for user_id, skill, badge in await cursor.fetchall():
+            _add_evidence(found[user_id][0], skill, badge)
+
+
+async def directory_members(
+    conn: aiosqlite.Connection, guild_id: int, skills: Sequence[str], now: datetime
+) -> list[DirectoryMember]:
+    """Directory members of the guild holding any of ``skills`` (canonical names), verified or declared,
+    read from their badges and profiles. Only the asked skills are filled in.
     """
     if not skills:
         return []
-    sql, params = _hits(
-        guild_id,
-        skills,
-        now,
-        verified_only=verified_only,
-        min_hours=min_hours,
-        open_to_work=open_to_work,
-        user_ids=user_ids,
-    )
-    found: dict[int, tuple[dict[str, str], set[str], int | None, bool, str | None]] = {}
-    async with conn.execute(sql, params) as cursor:
+    marks = _marks(skills)
+    found: dict[int, _Entry] = {}
+    async with conn.execute(
+        "SELECT h.user_id, h.skill, h.badge, p.weekly_hours, p.open_to_work, p.timezone FROM ("  # noqa: S608
+        " SELECT b.user_id AS user_id, s.skill AS skill, coalesce(b.name, ?) AS badge"
+        " FROM badge_skills s JOIN badges b ON b.id = s.badge_id"
+        f" WHERE s.guild_id = ? AND s.skill IN ({marks}) AND {COUNTS}"
+        " UNION ALL SELECT ps.user_id, ps.skill, NULL FROM profile_skills ps"
+        f" WHERE ps.guild_id = ? AND ps.skill IN ({marks})"
+        ") h JOIN profiles p ON p.guild_id = ? AND p.user_id = h.user_id AND p.directory = 1",
+        [UNTITLED, guild_id, *skills, stamp(now), guild_id, *skills, guild_id],
+    ) as cursor:
         for user_id, skill, badge, hours, open_flag, timezone in await cursor.fetchall():
-            entry = found.get(user_id)
-            if entry is None:
-                entry = found[user_id] = ({}, set(), hours, bool(open_flag), timezone)
+            entry = found.setdefault(user_id, ({}, set(), hours, bool(open_flag), timezone))
             if badge is None:
                 entry[1].add(skill)
             else:
-                # The alphabetically first badge names the evidence, so a reply never flickers between two.
-                held = entry[0].get(skill)
-                if held is None or badge < held:
-                    entry[0][skill] = badge
+                _add_evidence(entry[0], skill, badge)
     return [
         DirectoryMember(user_id, verified, frozenset(declared), hours, timezone, open_flag)
         for user_id, (verified, declared, hours, open_flag, timezone) in found.items()

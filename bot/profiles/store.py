@@ -1,4 +1,4 @@
-"""SQL for member profiles. Every function runs inside the caller's unit of work."""
+"""SQL for member profiles and the member directory. Every function runs inside the caller's unit of work."""
 
 from __future__ import annotations
 
@@ -120,8 +120,76 @@ async def save(
             "INSERT INTO profile_emails (guild_id, user_id, email) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(guild_id, user_id, email) for email in options.emails],
         )
+    await refresh_directory(conn, guild_id, user_id)
 
 
 async def delete_member(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> bool:
     cursor = await conn.execute("DELETE FROM members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
     return cursor.rowcount > 0
+
+
+# A member's rows in ``directory_skills`` (see migrations/0006_directory.sql) come from the profile and the
+# badges. A badge proves a skill as in ``Badge.counts_at``: verified and not self-reported; its expiry is
+# stored and checked by each search, because time passes without any write.
+_PROVING_BADGES = (
+    "SELECT s.skill, coalesce(b.name, ?), b.expires_at FROM badges b JOIN badge_skills s ON s.badge_id = b.id"
+    " WHERE b.guild_id = ? AND b.user_id = ? AND b.status = 'VALID' AND b.self_reported = 0"
+)
+
+
+def _latest(expiries: list[str | None]) -> str | None:
+    """The last of these expiry stamps; None when one never expires (or there are none)."""
+    return None if not expiries or None in expiries else max(e for e in expiries if e is not None)
+
+
+async def refresh_directory(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> None:
+    """Rebuild the member's directory rows: one per skill their profile declares or a badge proves, and
+    none unless they opted into the directory.
+
+    Every write that changes a member's profile or badges calls this in the same unit of work, so
+    ``/find`` never sees the directory out of step with them.
+    """
+    # Imported here: the badges package imports this module.
+    from bot.badges.model import UNTITLED
+
+    key = (guild_id, user_id)
+    await conn.execute("DELETE FROM directory_skills WHERE guild_id = ? AND user_id = ?", key)
+    async with conn.execute(
+        "SELECT weekly_hours, open_to_work, timezone FROM profiles"
+        " WHERE guild_id = ? AND user_id = ? AND directory = 1",
+        key,
+    ) as cursor:
+        listing = await cursor.fetchone()
+    if listing is None:
+        return
+    async with conn.execute(
+        "SELECT skill FROM profile_skills WHERE guild_id = ? AND user_id = ?", key
+    ) as cursor:
+        declared = {str(row[0]) for row in await cursor.fetchall()}
+    proofs: dict[str, list[tuple[str, str | None]]] = {}
+    async with conn.execute(_PROVING_BADGES, (UNTITLED, *key)) as cursor:
+        for skill, title, expires in await cursor.fetchall():
+            proofs.setdefault(skill, []).append((title, expires))
+    rows = []
+    for skill in sorted(declared | proofs.keys()):
+        proving = proofs.get(skill, [])
+        # The alphabetically first title names the evidence, so a reply never flickers between two.
+        evidence = min((title for title, _ in proving), default=None)
+        rows.append(
+            (
+                guild_id,
+                skill,
+                user_id,
+                int(skill in declared),
+                int(bool(proving)),
+                _latest([expires for _, expires in proving]),
+                evidence,
+                _latest([expires for title, expires in proving if title == evidence]),
+                *listing,
+            )
+        )
+    await conn.executemany(
+        "INSERT INTO directory_skills (guild_id, skill, user_id, declared, proven, proven_until, evidence,"
+        " evidence_until, weekly_hours, open_to_work, timezone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
