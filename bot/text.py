@@ -20,6 +20,8 @@ EMBED_FOOTER = 2048
 EMBED_AUTHOR = 256
 EMBED_TOTAL = 6000
 MESSAGE_CONTENT = 2000
+# What a badge without a name is called wherever it is shown or stored as evidence.
+UNTITLED_BADGE = "Untitled badge"
 
 _MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<])")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)

@@ -32,7 +32,7 @@ CREATE INDEX directory_skills_by_member ON directory_skills (user_id, guild_id);
 -- A search near a time zone first lists the zones directory members live in, one index seek per zone.
 CREATE INDEX profiles_directory_zones ON profiles (guild_id, timezone) WHERE directory = 1;
 
--- 'Untitled badge' is the title of a badge without a name (bot/badges/model.py, UNTITLED).
+-- 'Untitled badge' is the title of a badge without a name (bot/text.py, UNTITLED_BADGE).
 INSERT INTO directory_skills (guild_id, skill, user_id, declared, proven, proven_until, evidence,
                               evidence_until, weekly_hours, open_to_work, timezone)
 SELECT p.guild_id, h.skill, p.user_id, max(h.declared), max(h.proven),

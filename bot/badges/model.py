@@ -12,13 +12,13 @@ from datetime import datetime
 
 from bot.errors import DomainError
 from bot.skills import SkillCatalog, SkillMatch
+from bot.text import UNTITLED_BADGE
 from bot.verification.verdict import Status, Verdict
 
 MAX_BADGES_PER_MEMBER = 200
 MAX_SKILLS_PER_BADGE = 30
 # Issuers write long alignment names; longer ones are noise rather than skills.
 MAX_BADGE_SKILL_LENGTH = 100
-UNTITLED = "Untitled badge"
 
 
 class BadgeRefused(DomainError):
@@ -81,7 +81,7 @@ class Badge:
 
     @property
     def title(self) -> str:
-        return self.name or UNTITLED
+        return self.name or UNTITLED_BADGE
 
     def counts_at(self, now: datetime) -> bool:
         """Whether the badge is verified at ``now`` and so supports roles and stacks."""

@@ -13,11 +13,11 @@ from typing import Any
 
 import aiosqlite
 
-from bot.badges.model import UNTITLED
 from bot.badges.store import COUNTS, parse_stamp, stamp
 from bot.discovery.digest import DigestSchedule
 from bot.discovery.model import DigestSettings
 from bot.discovery.search import DirectoryMember
+from bot.text import UNTITLED_BADGE
 
 # Where a member whose time zone is unknown ranks: past the farthest real distance (half a day).
 NO_DISTANCE = 12 * 60 + 1
@@ -200,7 +200,7 @@ async def _evidence_from_badges(
         "SELECT b.user_id, s.skill, coalesce(b.name, ?) FROM badges b CROSS JOIN badge_skills s"  # noqa: S608
         f" WHERE b.guild_id = ? AND b.user_id IN ({_marks(user_ids)}) AND {COUNTS}"
         f" AND s.badge_id = b.id AND s.skill IN ({_marks(skills)})",
-        [UNTITLED, guild_id, *user_ids, moment, *skills],
+        [UNTITLED_BADGE, guild_id, *user_ids, moment, *skills],
     ) as cursor:
         for user_id, skill, badge in await cursor.fetchall():
             _add_evidence(found[user_id][0], skill, badge)
@@ -224,7 +224,7 @@ async def directory_members(
         " UNION ALL SELECT ps.user_id, ps.skill, NULL FROM profile_skills ps"
         f" WHERE ps.guild_id = ? AND ps.skill IN ({marks})"
         ") h JOIN profiles p ON p.guild_id = ? AND p.user_id = h.user_id AND p.directory = 1",
-        [UNTITLED, guild_id, *skills, stamp(now), guild_id, *skills, guild_id],
+        [UNTITLED_BADGE, guild_id, *skills, stamp(now), guild_id, *skills, guild_id],
     ) as cursor:
         for user_id, skill, badge, hours, open_flag, timezone in await cursor.fetchall():
             entry = found.setdefault(user_id, ({}, set(), hours, bool(open_flag), timezone))
@@ -244,7 +244,7 @@ async def evidence(conn: aiosqlite.Connection, guild_id: int, user_id: int, now:
     async with conn.execute(
         "SELECT s.skill, coalesce(b.name, ?) FROM badges b JOIN badge_skills s ON s.badge_id = b.id"  # noqa: S608
         f" WHERE b.guild_id = ? AND b.user_id = ? AND {COUNTS} ORDER BY 2",
-        (UNTITLED, guild_id, user_id, stamp(now)),
+        (UNTITLED_BADGE, guild_id, user_id, stamp(now)),
     ) as cursor:
         for skill, badge in await cursor.fetchall():
             found.setdefault(skill, badge)
@@ -271,7 +271,7 @@ async def new_badges(
         "SELECT b.user_id, coalesce(b.name, ?) FROM badges b"  # noqa: S608
         f" WHERE b.guild_id = ? AND b.added_at >= ? AND b.added_at < ? AND {COUNTS}"
         " ORDER BY b.added_at, b.id",
-        (UNTITLED, guild_id, stamp(since), stamp(until), stamp(until)),
+        (UNTITLED_BADGE, guild_id, stamp(since), stamp(until), stamp(until)),
     ) as cursor:
         return [(int(row[0]), str(row[1])) for row in await cursor.fetchall()]
 

@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.profiles.model import CleanText, Profile, ProfileOptions
 from bot.skills import SkillCatalog
+from bot.text import UNTITLED_BADGE
 
 
 async def ensure_member(conn: aiosqlite.Connection, guild_id: int, user_id: int, now: datetime) -> None:
@@ -149,9 +150,6 @@ async def refresh_directory(conn: aiosqlite.Connection, guild_id: int, user_id: 
     Every write that changes a member's profile or badges calls this in the same unit of work, so
     ``/find`` never sees the directory out of step with them.
     """
-    # Imported here: the badges package imports this module.
-    from bot.badges.model import UNTITLED
-
     key = (guild_id, user_id)
     await conn.execute("DELETE FROM directory_skills WHERE guild_id = ? AND user_id = ?", key)
     async with conn.execute(
@@ -167,7 +165,7 @@ async def refresh_directory(conn: aiosqlite.Connection, guild_id: int, user_id: 
     ) as cursor:
         declared = {str(row[0]) for row in await cursor.fetchall()}
     proofs: dict[str, list[tuple[str, str | None]]] = {}
-    async with conn.execute(_PROVING_BADGES, (UNTITLED, *key)) as cursor:
+    async with conn.execute(_PROVING_BADGES, (UNTITLED_BADGE, *key)) as cursor:
         for skill, title, expires in await cursor.fetchall():
             proofs.setdefault(skill, []).append((title, expires))
     rows = []
