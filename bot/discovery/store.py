@@ -96,21 +96,33 @@ async def shortlist(
     The order is computed here so that only the shortlist leaves the database: the number of asked skills
     proven by a badge, then declared only, then the time zone's distance (``distances``: minutes from the
     wished zone per zone name; zones not named and no wish rank last), then weekly hours, then the user id.
-    One search reads one range of the directory's index per skill, and no badge or profile.
+    One search reads one range of the directory's index per skill, and no badge or profile. When enough
+    members prove every asked skill, the shortlist comes from them alone and the count from merging the
+    ranges, so the members are never grouped.
     """
+    skills = list(dict.fromkeys(skills))
     if not skills:
         return [], 0
     moment = stamp(now)
     distance, distance_params = _distance(distances or {})
     matches = _PROVEN if verified_only else f"({_PROVEN} OR declared = 1)"
-    where = f"guild_id = ? AND skill IN ({_marks(skills)}) AND {matches}"
-    where_params: list[object] = [guild_id, *skills, moment]
+    # A member's rows all carry their profile's hours and availability, so each row can be filtered alone.
+    listing = ""
+    listing_params: list[object] = []
     if min_hours is not None:
-        where += " AND coalesce(weekly_hours, 0) >= ?"
-        where_params.append(min_hours)
+        listing += " AND coalesce(weekly_hours, 0) >= ?"
+        listing_params.append(min_hours)
     if open_to_work is not None:
-        where += " AND open_to_work = ?"
-        where_params.append(int(open_to_work))
+        listing += " AND open_to_work = ?"
+        listing_params.append(int(open_to_work))
+    if len(skills) > 1:
+        found = await _proven_in_all(
+            conn, guild_id, skills, moment, listing, listing_params, (distance, distance_params), limit
+        )
+        if found is not None:
+            return found, await _matched(conn, guild_id, skills, moment, matches, listing, listing_params)
+    where = f"guild_id = ? AND skill IN ({_marks(skills)}) AND {matches}{listing}"
+    where_params: list[object] = [guild_id, *skills, moment, *listing_params]
     proven = f"CASE WHEN {_PROVEN} THEN 1 ELSE 0 END"
     if len(skills) == 1:
         # A member has one row per skill, so no grouping; and reading the rows again for the count costs
@@ -135,6 +147,72 @@ async def shortlist(
     ) as cursor:
         rows = list(await cursor.fetchall())
     return [int(row[0]) for row in rows], int(rows[0][1]) if rows else 0
+
+
+# One skill's rows of a member of the directory, ordered by member: one range of the search index.
+_SKILL_ROWS = "SELECT user_id FROM directory_skills WHERE guild_id = ? AND skill = ? AND "
+
+
+def _merged(skills: Sequence[str], operator: str, condition: str) -> str:
+    """Members having a row that meets ``condition`` for every (INTERSECT) or any (UNION) of ``skills``.
+
+    A subquery's ORDER BY is dropped unless a LIMIT comes with it; kept, it lets SQLite merge the skills'
+    index ranges in member order (EXPLAIN QUERY PLAN: MERGE) instead of building a temporary B-tree.
+    """
+    return f" {operator} ".join(f"{_SKILL_ROWS}{condition}" for _ in skills) + " ORDER BY 1 LIMIT -1"
+
+
+async def _proven_in_all(
+    conn: aiosqlite.Connection,
+    guild_id: int,
+    skills: Sequence[str],
+    moment: str,
+    listing: str,
+    listing_params: Sequence[object],
+    distance: tuple[str, list[object]],
+    limit: int,
+) -> list[int] | None:
+    """The shortlist when enough members prove every asked skill, else None.
+
+    Such members outrank everyone else and declare none of the skills beyond their proofs, so they rank
+    among themselves by distance, hours and user id alone, and a common skill's thousands of other holders
+    need not be grouped.
+    """
+    order, order_params = distance
+    # CROSS JOIN keeps the merged members as the outer loop: one seek each for their hours and zone.
+    async with conn.execute(
+        f"SELECT d.user_id, {order} AS distance"  # noqa: S608
+        f" FROM ({_merged(skills, 'INTERSECT', _PROVEN + listing)}) AS tier"
+        " CROSS JOIN directory_skills d ON d.guild_id = ? AND d.skill = ? AND d.user_id = tier.user_id"
+        " ORDER BY distance, coalesce(d.weekly_hours, -1) DESC, d.user_id LIMIT ?",
+        [
+            *order_params,
+            *(value for skill in skills for value in (guild_id, skill, moment, *listing_params)),
+            guild_id,
+            skills[0],
+            limit,
+        ],
+    ) as cursor:
+        found = [int(row[0]) for row in await cursor.fetchall()]
+    return found if len(found) == limit else None
+
+
+async def _matched(
+    conn: aiosqlite.Connection,
+    guild_id: int,
+    skills: Sequence[str],
+    moment: str,
+    matches: str,
+    listing: str,
+    listing_params: Sequence[object],
+) -> int:
+    """How many members match any of ``skills``."""
+    async with conn.execute(
+        f"SELECT count(*) FROM ({_merged(skills, 'UNION', matches + listing)})",  # noqa: S608
+        [value for skill in skills for value in (guild_id, skill, moment, *listing_params)],
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _until(moment: str, until: str | None) -> bool:
