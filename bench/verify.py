@@ -46,7 +46,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,14 +251,36 @@ def run_phases(command: list[str], plan: dict[str, Any], servers: list[LocalServ
     return results
 
 
-def credcord_worker(limits: FetchLimits, concurrency: int) -> None:
+def serve_phases(phases: Callable[[dict[str, Any], Report], Awaitable[None]]) -> None:
+    """Run as the child of ``run_phases``: read the plan, then report each phase and wait to go on."""
     plan = json.loads(sys.stdin.readline())
 
     def report(phase: str, **figures: Any) -> None:
         print(json.dumps({"phase": phase, **figures}), flush=True)
         sys.stdin.readline()
 
-    asyncio.run(credcord_phases(plan, limits, concurrency, report))
+    asyncio.run(phases(plan, report))
+
+
+async def timed_batch(verifier: Verifier, urls: list[str], concurrency: int, report: Report) -> None:
+    """Verify ``urls`` at most ``concurrency`` at a time; report the wall time, statuses and memory."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def verify(url: str) -> Status:
+        async with gate:
+            return (await verifier.verify(url)).status
+
+    rss_before = memory_kb("VmRSS")
+    started = time.perf_counter()
+    statuses = await asyncio.gather(*(verify(url) for url in urls))
+    seconds = time.perf_counter() - started
+    report(
+        "batch",
+        seconds=seconds,
+        statuses=Counter(statuses),
+        rss_before_kb=rss_before,
+        rss_peak_kb=memory_kb("VmHWM"),
+    )
 
 
 async def credcord_phases(
@@ -266,23 +288,7 @@ async def credcord_phases(
 ) -> None:
     async with Fetcher(policy=FetchPolicy(allow_private_networks=True), limits=limits) as fetcher:
         verifier = Verifier(fetcher)
-        gate = asyncio.Semaphore(concurrency)
-
-        async def verify(url: str) -> Status:
-            async with gate:
-                return (await verifier.verify(url)).status
-
-        rss_before = memory_kb("VmRSS")
-        started = time.perf_counter()
-        statuses = await asyncio.gather(*(verify(url) for url in plan["batch"]))
-        seconds = time.perf_counter() - started
-        report(
-            "batch",
-            seconds=seconds,
-            statuses=Counter(statuses),
-            rss_before_kb=rss_before,
-            rss_peak_kb=memory_kb("VmHWM"),
-        )
+        await timed_batch(verifier, plan["batch"], concurrency, report)
 
         for url in plan["warmup"]:
             await verifier.verify(url)
@@ -512,6 +518,6 @@ if __name__ == "__main__":
         raise SystemExit(subprocess.call(command))
     if arguments.credcord_worker:
         limits = FetchLimits(max_concurrency=arguments.max_concurrency, max_per_host=arguments.max_per_host)
-        credcord_worker(limits, arguments.concurrency)
+        serve_phases(lambda plan, report: credcord_phases(plan, limits, arguments.concurrency, report))
     else:
         main(arguments)

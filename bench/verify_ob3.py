@@ -21,12 +21,10 @@ others the bench prints the error openbadgeslib itself gave (checked on every ru
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -35,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.verify import median_ms, memory_kb, run_phases  # noqa: E402
+from bench.verify import Report, median_ms, run_phases, serve_phases, timed_batch  # noqa: E402
 from bot.verification import Fetcher, FetchPolicy, Verifier  # noqa: E402
 from bot.verification.vc.status import StatusChecker  # noqa: E402
 from tests.support.http_server import LocalServer  # noqa: E402
@@ -171,37 +169,11 @@ def offline_samples(status_url: str) -> dict[str, Any]:
     }
 
 
-def worker(concurrency: int) -> None:
-    plan = json.loads(sys.stdin.readline())
-
-    def report(phase: str, **figures: Any) -> None:
-        print(json.dumps({"phase": phase, **figures}), flush=True)
-        sys.stdin.readline()
-
-    asyncio.run(phases(plan, concurrency, report))
-
-
-async def phases(plan: dict[str, Any], concurrency: int, report: Any) -> None:
+async def phases(plan: dict[str, Any], concurrency: int, report: Report) -> None:
     async with Fetcher(policy=FetchPolicy(allow_private_networks=True)) as fetcher:
         status = StatusChecker()
         verifier = Verifier(fetcher, clock=lambda: NOW, status=status)
-        gate = asyncio.Semaphore(concurrency)
-
-        async def verify(url: str) -> str:
-            async with gate:
-                return (await verifier.verify(url)).status.value
-
-        rss_before = memory_kb("VmRSS")
-        started = time.perf_counter()
-        statuses = await asyncio.gather(*(verify(url) for url in plan["batch"]))
-        seconds = time.perf_counter() - started
-        report(
-            "batch",
-            seconds=seconds,
-            statuses=Counter(statuses),
-            rss_before_kb=rss_before,
-            rss_peak_kb=memory_kb("VmHWM"),
-        )
+        await timed_batch(verifier, plan["batch"], concurrency, report)
 
         samples: dict[str, list[float]] = {}
         offline = plan["offline"]
@@ -336,6 +308,6 @@ if __name__ == "__main__":
     if arguments.quick:
         arguments.assertions = 200
     if arguments.worker:
-        worker(arguments.concurrency)
+        serve_phases(lambda plan, report: phases(plan, arguments.concurrency, report))
     else:
         main(arguments)
