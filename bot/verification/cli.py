@@ -53,8 +53,11 @@ def add_verify_command(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     parser = subparsers.add_parser(
         "verify",
         help="verify an Open Badge and print the verdict",
-        description="Verify Open Badges 2.0 badges (hosted, signed or baked into PNG/SVG) and print the "
-        "verdict. Exit status: 0 if every badge is VALID, 1 otherwise, 2 for usage errors.",
+        description="Verify Open Badges 2.0 badges (hosted, signed or baked into PNG/SVG) and Open "
+        "Badges 3.0 / Verifiable Credentials (Data Integrity proofs or VC-JWT, also baked) and print "
+        "the verdict. "
+        "Provider rules in the config file (--config, else ./config.toml) apply as in the bot. "
+        "Exit status: 0 if every badge is VALID, 1 otherwise, 2 for usage errors.",
     )
     parser.add_argument(
         "source",
